@@ -1,0 +1,12 @@
+from .assignments import Assignment
+from .cases import Case, CaseNumberCounter
+from .choices import OPEN_STATES, CaseState, DivertRoute, Satisfaction, VisitMethod
+from .events import CaseEvent
+from .requests import ClockPause, ExtensionRequest, ReturnRequest
+from .visits import Consultation, ReturnVisit
+
+__all__ = [
+    "Assignment", "Case", "CaseNumberCounter", "CaseState", "OPEN_STATES", "DivertRoute",
+    "Satisfaction", "VisitMethod", "CaseEvent", "ClockPause", "ExtensionRequest", "ReturnRequest",
+    "Consultation", "ReturnVisit",
+]

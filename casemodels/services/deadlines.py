@@ -1,0 +1,228 @@
+"""The deadline engine (DESIGN §5).
+
+Deadlines are never edited by hand: they are derived from the start of the
+current round (receipt, or the second dispatch), the first matching
+time-limit policy, the work calendar, the clock pauses and the approved
+extensions. ``recompute_deadlines`` re-applies all of that, so a changed
+policy or calendar can be applied to open cases.
+
+"N working days" ends at the close (23:59:59 local time) of the N-th working
+day after the day of the start; "N natural days" likewise on the calendar;
+"N hours" is exact; "N months" ends at the close of the same day N months on;
+a fixed date is the next such month-day on or after the start.
+"""
+
+import calendar as pycalendar
+import datetime
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from snippets.models import PolicyLimit, TimeLimitPolicy
+from snippets.services.calendar import WorkCalendar
+
+from ..models import OPEN_STATES, Case, CaseEvent, ClockPause, ExtensionRequest
+from ..models.requests import ReviewState
+
+U = PolicyLimit.Unit
+K = PolicyLimit.Kind
+END_OF_DAY = datetime.time(23, 59, 59)
+
+
+def end_of_day(day):
+    return timezone.make_aware(datetime.datetime.combine(day, END_OF_DAY))
+
+
+def add_months(day, months):
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, pycalendar.monthrange(year, month)[1]))
+
+
+def active_policies():
+    return list(
+        TimeLimitPolicy.objects.filter(is_active=True)
+        .select_related("directory_item")
+        .prefetch_related(Prefetch("limits", queryset=PolicyLimit.objects.order_by("sort_order", "id")))
+        .order_by("priority", "id")
+    )
+
+
+def policy_matches(policy, case, item_chain_ids):
+    return (
+        (policy.channel_id is None or policy.channel_id == case.channel_id)
+        and (not policy.case_type or policy.case_type == case.case_type)
+        and (not policy.urgency or policy.urgency == case.urgency)
+        and (policy.directory_item_id is None or policy.directory_item_id in item_chain_ids)
+    )
+
+
+def match_policy(case, policies=None):
+    """The first active policy (by priority) whose conditions all hold."""
+    item_chain_ids = (
+        {n.pk for n in case.directory_item.ancestors(include_self=True)} if case.directory_item_id else set()
+    )
+    for policy in policies if policies is not None else active_policies():
+        if policy_matches(policy, case, item_chain_ids):
+            return policy
+    return None
+
+
+def due_after(limit, start, cal):
+    """When ``limit`` runs out for a clock started at ``start`` (aware)."""
+    local_start = timezone.localtime(start)
+    day = local_start.date()
+    if limit.unit == U.HOURS:
+        return start + datetime.timedelta(hours=limit.amount)
+    if limit.unit == U.NATURAL_DAYS:
+        return end_of_day(day + datetime.timedelta(days=limit.amount))
+    if limit.unit == U.WORKING_DAYS:
+        return end_of_day(cal.add_working_days(day, limit.amount))
+    if limit.unit == U.MONTHS:
+        return end_of_day(add_months(day, limit.amount))
+    if limit.unit == U.FIXED_DATE:
+        target = datetime.date(day.year, limit.fixed_month, limit.fixed_day)
+        if target < day:
+            target = datetime.date(day.year + 1, limit.fixed_month, limit.fixed_day)
+        return end_of_day(target)
+    raise ValueError(f"Unknown limit unit {limit.unit!r}")
+
+
+def shift_for_pauses(due, pauses, limit, cal, now):
+    """Move a deadline by every pause that began before it; a working-day
+    deadline that lands on a day off moves to the close of the next working day."""
+    if due is None:
+        return None
+    shifted = due
+    for pause in pauses:
+        if pause.started_at < shifted:
+            shifted += (pause.ended_at or now) - pause.started_at
+    if shifted != due and limit.unit == U.WORKING_DAYS:
+        local = timezone.localtime(shifted)
+        if not cal.is_workday(local.date()):
+            shifted = end_of_day(cal.next_workday_on_or_after(local.date()))
+    return shifted
+
+
+def round_start(case):
+    """Receipt for round 1; the latest second dispatch after that."""
+    if case.round > 1:
+        event = case.events.filter(action=CaseEvent.Action.REDISPATCH).order_by("-created_at", "-id").first()
+        if event is not None:
+            return event.created_at
+    return case.received_at
+
+
+def compute_deadlines(case, *, policy=None, now=None):
+    """Return a dict of the case's deadline fields (nothing is saved)."""
+    now = now or timezone.now()
+    policy = policy if policy is not None else case.policy
+    result = {
+        "sign_due": None, "contact_due": None, "reply_due": None, "completion_due": None,
+        "deadlines_provisional": False,
+    }
+    if policy is None:
+        return result
+    start = round_start(case)
+    local_year = timezone.localtime(start).year
+    cal = WorkCalendar.load(local_year, local_year + 2)
+    pauses = list(case.pauses.filter(started_at__gte=start).order_by("started_at"))
+    extensions = list(
+        ExtensionRequest.objects.filter(case=case, state=ReviewState.APPROVED, reviewed_at__gte=start)
+        .order_by("reviewed_at", "id")
+    )
+    limits = {limit.kind: limit for limit in policy.limits.all()}
+    for kind, field in ((K.SIGN, "sign_due"), (K.CONTACT, "contact_due"), (K.REPLY, "reply_due"),
+                        (K.COMPLETION, "completion_due")):
+        limit = limits.get(kind)
+        if limit is None:
+            continue
+        clock_start = start
+        if kind == K.SIGN:
+            if case.dispatched_at is None:
+                continue
+            clock_start = max(case.dispatched_at, start)
+        due = shift_for_pauses(due_after(limit, clock_start, cal), pauses, limit, cal, now)
+        if kind in (K.REPLY, K.COMPLETION):
+            for ext in extensions:
+                due = end_of_day(cal.add_working_days(timezone.localtime(due).date(), ext.working_days))
+        result[field] = due
+    result["deadlines_provisional"] = cal.provisional
+    return result
+
+
+def assignment_sign_due(case, dispatched_at):
+    """The sign-for deadline of a new assignment, counted from its dispatch."""
+    if case.policy is None:
+        return None
+    limit = case.policy.limits.filter(kind=K.SIGN).first()
+    if limit is None:
+        return None
+    year = timezone.localtime(dispatched_at).year
+    return due_after(limit, dispatched_at, WorkCalendar.load(year, year + 1))
+
+
+def apply_deadlines(case, *, rematch=False, now=None):
+    """Set the case's policy (when asked or missing) and deadlines in memory.
+    Returns True when anything changed."""
+    before = {f: getattr(case, f) for f in ("policy_id", *DEADLINE_FIELDS)}
+    if rematch or case.policy_id is None:
+        case.policy = match_policy(case)
+    for name, value in compute_deadlines(case, now=now).items():
+        setattr(case, name, value)
+    return before != {f: getattr(case, f) for f in ("policy_id", *DEADLINE_FIELDS)}
+
+
+DEADLINE_FIELDS = ("sign_due", "contact_due", "reply_due", "completion_due", "deadlines_provisional")
+
+
+def recompute_deadlines(case, *, rematch=False, now=None):
+    """Recompute and save one case's deadlines; returns True if they changed."""
+    changed = apply_deadlines(case, rematch=rematch, now=now)
+    if changed:
+        case.save(update_fields=["policy", *DEADLINE_FIELDS, "updated_at"])
+        reply_due = case.reply_due.isoformat() if case.reply_due else None
+        CaseEvent.objects.create(
+            case=case, action=CaseEvent.Action.RECOMPUTE, created_at=now or timezone.now(),
+            from_state=case.state, to_state=case.state,
+            data={"policy": case.policy_id, "reply_due": reply_due, "provisional": case.deadlines_provisional},
+        )
+    return changed
+
+
+def recompute_open_cases(*, rematch=False, batch_size=500):
+    """Re-apply policies and the calendar to every open case.
+    Returns (examined, changed)."""
+    examined = changed = 0
+    qs = Case.objects.filter(state__in=OPEN_STATES).order_by("pk")
+    last_pk = 0
+    while True:
+        batch = list(qs.filter(pk__gt=last_pk).select_related("directory_item", "policy")[:batch_size])
+        if not batch:
+            break
+        for case in batch:
+            examined += 1
+            changed += recompute_deadlines(case, rematch=rematch)
+        last_pk = batch[-1].pk
+    return examined, changed
+
+
+def open_pause(case, reason):
+    return case.pauses.filter(reason=reason, ended_at__isnull=True).first()
+
+
+def start_pause(case, reason, at, note=""):
+    pause = ClockPause.objects.create(case=case, reason=reason, started_at=at, note=note)
+    if case.paused_since is None:
+        case.paused_since = at
+    return pause
+
+
+def end_pause(case, reason, at):
+    pause = open_pause(case, reason)
+    if pause is not None:
+        pause.ended_at = at
+        pause.save(update_fields=["ended_at"])
+    still_open = case.pauses.filter(ended_at__isnull=True).order_by("started_at").first()
+    case.paused_since = still_open.started_at if still_open else None
+    return pause

@@ -1,0 +1,280 @@
+"""Moving a case between units: dispatch, sign, sub-dispatch down, whistle
+up, return a wrong dispatch (reviewed), second dispatch."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from snippets.models import Unit
+
+from ..models import Assignment, CaseEvent, CaseState, ClockPause, ReturnRequest
+from ..models.requests import ReviewState
+from . import deadlines
+from .base import (
+    R, Actor, InvalidInput, InvalidState, NotAllowed, active_lead, actor_lead_assignment, lock_case,
+    record_event, require_state, require_text, save_case, set_state,
+)
+from .routing import route_by_directory
+
+A = CaseEvent.Action
+S = Assignment.State
+
+
+def _unit(value, field):
+    if value is None or isinstance(value, Unit):
+        unit = value
+    else:
+        unit = Unit.objects.filter(pk=value).first() if str(value).isdigit() else Unit.objects.filter(code=value).first()
+        if unit is None:
+            raise InvalidInput(_("Unknown unit “%(value)s”.") % {"value": value}, code="unknown", field=field)
+    if unit is not None and not unit.is_active:
+        raise InvalidInput(_("Unit “%(unit)s” is not active.") % {"unit": unit}, code="inactive", field=field)
+    return unit
+
+
+def _assign(case, unit, *, actor, now, role=Assignment.Role.LEAD, parent=None):
+    return Assignment.objects.create(
+        case=case, unit=unit, role=role, parent=parent, round=case.round, state=S.PENDING,
+        dispatched_by=actor.user, dispatched_at=now, sign_due=deadlines.assignment_sign_due(case, now),
+        reply_due=case.reply_due,
+    )
+
+
+def _dispatch(case, actor, unit, co_units, now):
+    """Create the lead and co-handling assignments of a (re)dispatch."""
+    if unit is None:
+        unit, routed_co = route_by_directory(case.directory_item, case.region)
+        co_units = list(co_units) or routed_co
+    actor.require_covers(unit, field="unit")
+    for co in co_units:
+        actor.require_covers(co, field="co_units")
+    if case.dispatched_at is None:
+        case.dispatched_at = now
+    deadlines.apply_deadlines(case, now=now)
+    lead = _assign(case, unit, actor=actor, now=now)
+    for co in co_units:
+        if co.pk != unit.pk:
+            _assign(case, co, actor=actor, now=now, role=Assignment.Role.CO)
+    return lead, [c for c in co_units if c.pk != unit.pk]
+
+
+@transaction.atomic
+def dispatch_case(case, *, acting_user, unit=None, co_units=(), note="", expected_version=None):
+    """Dispatch (派单) to a unit, or by the directory item's routing when no
+    unit is given."""
+    actor = Actor.of(acting_user)
+    case = lock_case(case, expected_version=expected_version)
+    actor.require(R.DISPATCHER)
+    actor.require_covers(case.owner_unit)
+    require_state(case, CaseState.RECEIVED)
+    unit = _unit(unit, "unit")
+    co_units = [_unit(c, "co_units") for c in co_units]
+    now = timezone.now()
+    lead, co_units = _dispatch(case, actor, unit, co_units, now)
+    before = case.state
+    set_state(case, CaseState.DISPATCHED)
+    save_case(case, "dispatched_at", "policy", *deadlines.DEADLINE_FIELDS)
+    record_event(case, A.DISPATCH, actor=actor, from_state=before, note=note, at=now,
+                 data={"unit": lead.unit.code, "co_units": [c.code for c in co_units],
+                       "by_directory": unit is None})
+    return case
+
+
+@transaction.atomic
+def sign_case(case, *, acting_user, expected_version=None):
+    """Sign for (签收) the assignment the actor's unit holds. When the lead
+    unit signs, the case is in hand."""
+    actor = Actor.of(acting_user)
+    case = lock_case(case, expected_version=expected_version)
+    actor.require(R.HANDLER, R.UNIT_LEADER, R.DISPATCHER)
+    mine = case.assignments.filter(unit=actor.unit, state__in=Assignment.ACTIVE_STATES).order_by("-id").first()
+    if mine is None:
+        raise NotAllowed(_("Your unit does not hold case %(number)s.") % {"number": case.number}, code="not_your_case")
+    if mine.state != S.PENDING:
+        raise InvalidState(_("Your unit has already signed for case %(number)s.") % {"number": case.number})
+    if mine.role == Assignment.Role.LEAD:
+        require_state(case, CaseState.DISPATCHED)
+    now = timezone.now()
+    mine.state, mine.signed_at = S.SIGNED, now
+    mine.save(update_fields=["state", "signed_at"])
+    before = case.state
+    if mine.role == Assignment.Role.LEAD:
+        set_state(case, CaseState.HANDLING)
+    else:
+        case.version += 1
+    save_case(case)
+    record_event(case, A.SIGN, actor=actor, from_state=before, at=now, data={"role": mine.role})
+    return case
+
+
+@transaction.atomic
+def sub_dispatch_case(case, *, acting_user, unit, note="", expected_version=None):
+    """Sub-dispatch (转派) down to a unit below the actor's own."""
+    actor = Actor.of(acting_user)
+    case = lock_case(case, expected_version=expected_version)
+    actor.require(R.DISPATCHER, R.UNIT_LEADER, R.HANDLER)
+    require_state(case, CaseState.HANDLING)
+    parent = actor_lead_assignment(case, actor, S.SIGNED)
+    unit = _unit(unit, "unit")
+    if unit is None or unit.pk == parent.unit.pk or not unit.is_descendant_of(parent.unit):
+        raise InvalidInput(
+            _("A case can only be sub-dispatched to a unit below %(unit)s.") % {"unit": parent.unit},
+            code="not_below", field="unit",
+        )
+    now = timezone.now()
+    parent.state = S.SUB_DISPATCHED
+    parent.save(update_fields=["state"])
+    child = _assign(case, unit, actor=actor, now=now, parent=parent)
+    before = case.state
+    set_state(case, CaseState.DISPATCHED)
+    save_case(case)
+    record_event(case, A.SUB_DISPATCH, actor=actor, from_state=before, note=note, at=now,
+                 data={"from": parent.unit.code, "to": child.unit.code})
+    return case
+
+
+@transaction.atomic
+def escalate_case(case, *, acting_user, reason, unit=None, expected_version=None):
+    """Blow the whistle (吹哨): hand the case up to a unit above the actor's
+    own (default: the parent unit). If that unit had sub-dispatched the case,
+    it takes it back in hand."""
+    actor = Actor.of(acting_user)
+    case = lock_case(case, expected_version=expected_version)
+    actor.require(R.DISPATCHER, R.UNIT_LEADER, R.HANDLER)
+    require_state(case, CaseState.DISPATCHED, CaseState.HANDLING)
+    current = actor_lead_assignment(case, actor, S.PENDING, S.SIGNED)
+    reason = require_text(reason, "reason", _("The reason for the whistle"))
+    target = _unit(unit, "unit") or current.unit.parent
+    if target is None or target.pk == current.unit.pk or not current.unit.is_descendant_of(target):
+        raise InvalidInput(
+            _("A whistle goes to a unit above %(unit)s.") % {"unit": current.unit}, code="not_above", field="unit",
+        )
+    now = timezone.now()
+    current.state, current.finished_at = S.ESCALATED, now
+    current.save(update_fields=["state", "finished_at"])
+    before = case.state
+    parent = current.parent
+    if parent is not None and parent.unit_id == target.pk:
+        parent.state = S.SIGNED
+        parent.save(update_fields=["state"])
+        set_state(case, CaseState.HANDLING)
+    else:
+        _assign(case, target, actor=actor, now=now)
+        set_state(case, CaseState.DISPATCHED)
+    save_case(case)
+    record_event(case, A.ESCALATE, actor=actor, from_state=before, note=reason, at=now,
+                 data={"from": current.unit.code, "to": target.code})
+    return case
+
+
+@transaction.atomic
+def request_return(case, *, acting_user, reason, expected_version=None):
+    """Return a wrong dispatch (退单). The clock pauses during the review."""
+    actor = Actor.of(acting_user)
+    case = lock_case(case, expected_version=expected_version)
+    actor.require(R.UNIT_LEADER, R.HANDLER, R.DISPATCHER)
+    require_state(case, CaseState.DISPATCHED, CaseState.HANDLING)
+    lead = actor_lead_assignment(case, actor, S.PENDING, S.SIGNED)
+    reason = require_text(reason, "reason", _("The reason for the return"))
+    now = timezone.now()
+    ReturnRequest.objects.create(
+        case=case, assignment=lead, unit=lead.unit, reason=reason, requested_by=actor.user, requested_at=now,
+    )
+    lead.state = S.RETURN_REQUESTED
+    lead.save(update_fields=["state"])
+    deadlines.start_pause(case, ClockPause.Reason.RETURN_REVIEW, now)
+    case.version += 1
+    save_case(case, "paused_since")
+    record_event(case, A.REQUEST_RETURN, actor=actor, from_state=case.state, note=reason, at=now)
+    return case
+
+
+def _reviewer_for(case, actor, assignment):
+    """The unit that dispatched the assignment reviews its return: the
+    parent assignment's unit for a sub-dispatch, else the case owner's dispatchers."""
+    if assignment.parent is not None:
+        actor.require(R.DISPATCHER, R.UNIT_LEADER)
+        if not (actor.is_superuser or actor.is_unit(assignment.parent.unit)):
+            raise NotAllowed(_("Only %(unit)s can review this return.") % {"unit": assignment.parent.unit})
+    else:
+        actor.require(R.DISPATCHER)
+        actor.require_covers(case.owner_unit)
+
+
+@transaction.atomic
+def review_return(case, *, acting_user, approve, note="", expected_version=None):
+    """Approve a return (the case goes back to be dispatched again, 改派) or
+    reject it (the unit keeps the case)."""
+    actor = Actor.of(acting_user)
+    case = lock_case(case, expected_version=expected_version)
+    request = case.return_requests.filter(state=ReviewState.PENDING).select_related("assignment__parent__unit").first()
+    if request is None:
+        raise InvalidState(_("Case %(number)s has no return waiting for review.") % {"number": case.number})
+    assignment = request.assignment
+    _reviewer_for(case, actor, assignment)
+    if not approve:
+        note = require_text(note, "note", _("The reason for rejecting"))
+    now = timezone.now()
+    request.state = ReviewState.APPROVED if approve else ReviewState.REJECTED
+    request.reviewed_by, request.reviewed_at, request.review_note = actor.user, now, note
+    request.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_note"])
+    deadlines.end_pause(case, ClockPause.Reason.RETURN_REVIEW, now)
+    before = case.state
+    if approve:
+        assignment.state, assignment.finished_at = S.RETURNED, now
+        assignment.save(update_fields=["state", "finished_at"])
+        if assignment.parent is not None:
+            assignment.parent.state = S.SIGNED
+            assignment.parent.save(update_fields=["state"])
+            set_state(case, CaseState.HANDLING)
+        else:
+            case.assignments.filter(state__in=Assignment.ACTIVE_STATES).update(state=S.WITHDRAWN, finished_at=now)
+            set_state(case, CaseState.RECEIVED)
+    else:
+        assignment.state = S.SIGNED if assignment.signed_at else S.PENDING
+        assignment.save(update_fields=["state"])
+        case.version += 1
+    deadlines.apply_deadlines(case, now=now)
+    save_case(case, "paused_since", *deadlines.DEADLINE_FIELDS)
+    record_event(case, A.REVIEW_RETURN, actor=actor, from_state=before, note=note, at=now,
+                 data={"approved": bool(approve), "unit": assignment.unit.code})
+    return case
+
+
+def second_dispatch(case, actor, unit, now, note=""):
+    """Round + 1 (二次派单): a new lead assignment, to the last lead unit by
+    default; the deadlines restart from now. The caller holds the lock."""
+    if unit is None:
+        last = case.assignments.filter(role=Assignment.Role.LEAD, parent__isnull=True).order_by("-id").first()
+        unit = last.unit if last else None
+    if unit is None:
+        raise InvalidInput(_("Choose the unit for the second dispatch."), code="required", field="unit")
+    actor.require_covers(unit, field="unit")
+    before = case.state
+    case.round += 1
+    set_state(case, CaseState.DISPATCHED)
+    case.reply, case.replied_at = "", None
+    # The REDISPATCH event is the start of the new round's clock.
+    record_event(case, A.REDISPATCH, actor=actor, from_state=before, note=note, at=now,
+                 data={"unit": unit.code, "round": case.round})
+    deadlines.apply_deadlines(case, now=now)
+    _assign(case, unit, actor=actor, now=now)
+    save_case(case, "round", "reply", "replied_at", *deadlines.DEADLINE_FIELDS)
+    return case
+
+
+@transaction.atomic
+def redispatch_case(case, *, acting_user, unit=None, note="", expected_version=None):
+    """Second dispatch of a replied case the citizen was not satisfied with."""
+    actor = Actor.of(acting_user)
+    case = lock_case(case, expected_version=expected_version)
+    actor.require(R.DISPATCHER)
+    actor.require_covers(case.owner_unit)
+    require_state(case, CaseState.REPLIED)
+    if not case.is_unsatisfied:
+        raise InvalidState(
+            _("Only a case whose return visit was unsatisfied or unresolved can be dispatched a second time.")
+        )
+    if active_lead(case) is not None:
+        raise InvalidState(_("Case %(number)s is still held by a unit.") % {"number": case.number})
+    return second_dispatch(case, actor, _unit(unit, "unit"), timezone.now(), note=note)

@@ -1,0 +1,205 @@
+"""Handling and finishing a case: extension, reply, return visit, close,
+archive, consultation."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from snippets.models import Unit
+
+from ..models import (
+    Assignment, CaseEvent, CaseState, Consultation, ExtensionRequest, ReturnVisit, Satisfaction, VisitMethod,
+)
+from ..models.requests import ReviewState
+from . import deadlines
+from .base import (
+    R, Actor, InvalidInput, InvalidState, check_choice, actor_lead_assignment, lock_case, record_event, require_state,
+    require_text, save_case, set_state,
+)
+from .dispatching import second_dispatch
+
+A = CaseEvent.Action
+S = Assignment.State
+MAX_EXTENSION_DAYS = 30
+
+
+@transaction.atomic
+def request_extension(case, *, acting_user, working_days, reason, expected_version=None):
+    """Ask for more working days (延期); a dispatcher approves or rejects."""
+    actor = Actor.of(acting_user)
+    case = lock_case(case, expected_version=expected_version)
+    actor.require(R.HANDLER, R.UNIT_LEADER)
+    require_state(case, CaseState.HANDLING)
+    lead = actor_lead_assignment(case, actor, S.SIGNED)
+    try:
+        working_days = int(working_days)
+    except (TypeError, ValueError):
+        working_days = 0
+    if not 1 <= working_days <= MAX_EXTENSION_DAYS:
+        raise InvalidInput(
+            _("An extension is between 1 and %(max)s working days.") % {"max": MAX_EXTENSION_DAYS},
+            code="out_of_range", field="working_days",
+        )
+    reason = require_text(reason, "reason", _("The reason for the extension"))
+    if case.extension_requests.filter(state=ReviewState.PENDING).exists():
+        raise InvalidState(_("An extension request is already waiting for review."))
+    now = timezone.now()
+    ExtensionRequest.objects.create(
+        case=case, assignment=lead, unit=lead.unit, reason=reason, working_days=working_days,
+        requested_by=actor.user, requested_at=now,
+    )
+    case.version += 1
+    save_case(case)
+    record_event(case, A.REQUEST_EXTENSION, actor=actor, from_state=case.state, note=reason, at=now,
+                 data={"working_days": working_days})
+    return case
+
+
+@transaction.atomic
+def review_extension(case, *, acting_user, approve, note="", expected_version=None):
+    """Approve (the reply and completion deadlines move) or reject an extension."""
+    actor = Actor.of(acting_user)
+    case = lock_case(case, expected_version=expected_version)
+    actor.require(R.DISPATCHER)
+    actor.require_covers(case.owner_unit)
+    request = case.extension_requests.filter(state=ReviewState.PENDING).first()
+    if request is None:
+        raise InvalidState(_("Case %(number)s has no extension waiting for review.") % {"number": case.number})
+    if not approve:
+        note = require_text(note, "note", _("The reason for rejecting"))
+    now = timezone.now()
+    request.state = ReviewState.APPROVED if approve else ReviewState.REJECTED
+    request.reviewed_by, request.reviewed_at, request.review_note = actor.user, now, note
+    request.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_note"])
+    case.version += 1
+    if approve:
+        deadlines.apply_deadlines(case, now=now)
+        case.assignments.filter(state__in=Assignment.ACTIVE_STATES, role=Assignment.Role.LEAD).update(
+            reply_due=case.reply_due
+        )
+    save_case(case, *deadlines.DEADLINE_FIELDS)
+    record_event(case, A.REVIEW_EXTENSION, actor=actor, from_state=case.state, note=note, at=now,
+                 data={"approved": bool(approve), "working_days": request.working_days})
+    return case
+
+
+@transaction.atomic
+def reply_case(case, *, acting_user, reply, expected_version=None):
+    """The lead unit replies (反馈) with what it did; the case awaits its return visit."""
+    actor = Actor.of(acting_user)
+    case = lock_case(case, expected_version=expected_version)
+    actor.require(R.HANDLER, R.UNIT_LEADER)
+    require_state(case, CaseState.HANDLING)
+    lead = actor_lead_assignment(case, actor, S.SIGNED)
+    reply = require_text(reply, "reply", _("The reply"))
+    now = timezone.now()
+    case.assignments.filter(
+        round=case.round, state__in=(*Assignment.ACTIVE_STATES, S.SUB_DISPATCHED)
+    ).update(state=S.REPLIED, finished_at=now)
+    before = case.state
+    case.reply, case.replied_at = reply, now
+    set_state(case, CaseState.REPLIED)
+    save_case(case, "reply", "replied_at")
+    record_event(case, A.REPLY, actor=actor, unit=lead.unit, from_state=before, note=reply, at=now)
+    return case
+
+
+@transaction.atomic
+def record_return_visit(
+    case, *, acting_user, satisfaction, resolved, method=VisitMethod.PHONE, note="", redispatch=True,
+    expected_version=None,
+):
+    """Record the citizen's verdict (回访). Satisfied and resolved closes the
+    case; otherwise it joins the unsatisfied ledger and, unless told not to,
+    goes to a second dispatch."""
+    actor = Actor.of(acting_user)
+    case = lock_case(case, expected_version=expected_version)
+    actor.require(R.VISITOR, R.DISPATCHER)
+    actor.require_covers(case.owner_unit)
+    require_state(case, CaseState.REPLIED)
+    satisfaction = check_choice(satisfaction, Satisfaction, "satisfaction", _("satisfaction"))
+    method = check_choice(method, VisitMethod, "method", _("visit method"))
+    if not isinstance(resolved, bool):
+        raise InvalidInput(_("Say whether the matter was resolved."), code="required", field="resolved")
+    now = timezone.now()
+    visit = ReturnVisit.objects.create(
+        case=case, round=case.round, method=method, satisfaction=satisfaction, resolved=resolved,
+        note=(note or "").strip(), visited_by=actor.user, visited_at=now,
+    )
+    before = case.state
+    case.is_unsatisfied = not visit.is_positive
+    if visit.is_positive:
+        set_state(case, CaseState.CLOSED)
+        case.closed_at = now
+    else:
+        case.version += 1
+    save_case(case, "is_unsatisfied", "closed_at")
+    record_event(case, A.RETURN_VISIT, actor=actor, from_state=before, note=visit.note, at=now,
+                 data={"satisfaction": satisfaction, "resolved": resolved, "method": method, "round": case.round})
+    if not visit.is_positive and redispatch:
+        second_dispatch(case, actor, None, now, note=_("Second dispatch after an unsatisfied return visit."))
+    return case
+
+
+@transaction.atomic
+def close_case(case, *, acting_user, note="", expected_version=None):
+    """Close a replied case without (another) visit, e.g. after explaining
+    that a request goes beyond law or policy. An unsatisfied case needs the
+    explanation in ``note``."""
+    actor = Actor.of(acting_user)
+    case = lock_case(case, expected_version=expected_version)
+    actor.require(R.DISPATCHER)
+    actor.require_covers(case.owner_unit)
+    require_state(case, CaseState.REPLIED)
+    if case.is_unsatisfied:
+        note = require_text(note, "note", _("The explanation for closing an unsatisfied case"))
+    before = case.state
+    set_state(case, CaseState.CLOSED)
+    case.closed_at = timezone.now()
+    save_case(case, "closed_at")
+    record_event(case, A.CLOSE, actor=actor, from_state=before, note=note)
+    return case
+
+
+@transaction.atomic
+def archive_case(case, *, acting_user, expected_version=None):
+    """Archive a closed case (归档); its dossier is complete."""
+    actor = Actor.of(acting_user)
+    case = lock_case(case, expected_version=expected_version)
+    actor.require(R.DISPATCHER, R.ADMINISTRATOR)
+    actor.require_covers(case.owner_unit)
+    require_state(case, CaseState.CLOSED)
+    before = case.state
+    set_state(case, CaseState.ARCHIVED)
+    save_case(case)
+    record_event(case, A.ARCHIVE, actor=actor, from_state=before)
+    return case
+
+
+@transaction.atomic
+def hold_consultation(case, *, acting_user, level, units, topic, conclusion, expected_version=None):
+    """Record a consultation (会商) at level 1, 2 or 3 on an open case."""
+    actor = Actor.of(acting_user)
+    case = lock_case(case, expected_version=expected_version)
+    actor.require(R.DISPATCHER, R.SUPERVISOR)
+    actor.require_covers(case.owner_unit)
+    require_state(case, CaseState.RECEIVED, CaseState.DISPATCHED, CaseState.HANDLING, CaseState.REPLIED)
+    try:
+        level = Consultation.Level(int(level))
+    except (TypeError, ValueError):
+        raise InvalidInput(_("The consultation level is 1, 2 or 3."), code="invalid_choice", field="level") from None
+    units = [u if isinstance(u, Unit) else Unit.objects.filter(pk=u).first() for u in units]
+    if not units or None in units:
+        raise InvalidInput(_("Name the units taking part."), code="required", field="units")
+    topic = require_text(topic, "topic", _("The topic"))
+    conclusion = require_text(conclusion, "conclusion", _("The conclusion"))
+    now = timezone.now()
+    consultation = Consultation.objects.create(
+        case=case, level=level, topic=topic, conclusion=conclusion, held_at=now, convened_by=actor.user,
+    )
+    consultation.units.set(units)
+    case.version += 1
+    save_case(case)
+    record_event(case, A.CONSULT, actor=actor, from_state=case.state, note=conclusion, at=now,
+                 data={"level": int(level), "units": [u.code for u in units], "topic": topic})
+    return consultation

@@ -1,0 +1,253 @@
+"""Receiving cases, and the ways a case ends before anyone handles it:
+answered on the spot, merged, diverted, invalid. Also 一次告知 (ask the
+citizen once for what is missing; the clock pauses)."""
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from snippets.models import CaseType, Channel, DirectoryItem, Region, Urgency
+from snippets.services.validation import validate_id_number, validate_phone
+
+from ..models import Assignment, Case, CaseEvent, CaseNumberCounter, CaseState, ClockPause, DivertRoute
+from . import deadlines
+from .base import (
+    R, Actor, InvalidInput, check_choice, resolve_config, InvalidState, NotAllowed, actor_lead_assignment, lock_case, lock_cases, record_event,
+    require_state, require_text, root_unit, save_case, set_state,
+)
+
+A = CaseEvent.Action
+
+
+def next_case_number(at):
+    """PREFIX + YYYYMMDD + a 5-digit daily sequence, safe under concurrency."""
+    from django.conf import settings
+
+    day = timezone.localtime(at).date()
+    for _attempt in range(3):
+        updated = CaseNumberCounter.objects.filter(day=day).update(last=F("last") + 1)
+        if not updated:
+            try:
+                with transaction.atomic():
+                    CaseNumberCounter.objects.create(day=day, last=1)
+            except IntegrityError:
+                continue
+        last = CaseNumberCounter.objects.get(day=day).last
+        return f"{settings.MINSHENG_CASE_NUMBER_PREFIX}{day:%Y%m%d}{last:05d}"
+    raise RuntimeError("Could not allocate a case number.")
+
+
+@transaction.atomic
+def register_case(
+    *, acting_user, channel, case_type, content, title="", citizen_name="", citizen_phone="",
+    citizen_id_number="", address="", region=None, directory_item=None, urgency=None, external_id=None,
+    is_anonymous=False, is_confidential=False, latitude=None, longitude=None, received_at=None,
+):
+    """Receive a case (受理) from any channel. Staff register for their unit
+    (first-receiver responsibility); ``acting_user=None`` is a public
+    submission and needs a public channel. A repeated ``(channel,
+    external_id)`` returns the case already registered (idempotent intake)."""
+    actor = Actor.of(acting_user) if acting_user is not None else None
+    channel = resolve_config(Channel, channel, "channel", _("channel"))
+    if channel is None:
+        raise InvalidInput(_("Choose the channel the request came through."), code="required", field="channel")
+    if actor is None and not channel.is_public:
+        raise NotAllowed(_("Channel “%(channel)s” does not accept public submissions.") % {"channel": channel})
+    if actor is not None:
+        actor.require(R.DISPATCHER)
+
+    external_id = (external_id or "").strip() or None
+    if channel.requires_external_id and not external_id:
+        raise InvalidInput(
+            _("Cases from “%(channel)s” need the id they have in that channel.") % {"channel": channel},
+            code="required", field="external_id",
+        )
+    if external_id:
+        existing = Case.objects.filter(channel=channel, external_id=external_id).first()
+        if existing is not None:
+            return existing
+
+    content = require_text(content, "content", _("The content"))
+    title = (title or "").strip() or content.splitlines()[0][:30]
+    if len(title) > 200:
+        raise InvalidInput(_("The title is longer than 200 characters."), code="too_long", field="title")
+    case_type = check_choice(case_type, CaseType, "case_type", _("case type"))
+    item = resolve_config(DirectoryItem, directory_item, "directory_item", _("directory item"))
+    urgency = check_choice(urgency, Urgency, "urgency", _("urgency"), default=item.default_urgency if item else Urgency.NORMAL)
+    region = resolve_config(Region, region, "region", _("region"))
+
+    try:
+        phone = validate_phone(citizen_phone, field="citizen_phone") if citizen_phone else ""
+        id_number = validate_id_number(citizen_id_number) if citizen_id_number else ""
+    except ValidationError as exc:
+        raise InvalidInput.from_validation_error(exc) from None
+    if not is_anonymous and not phone:
+        raise InvalidInput(
+            _("A phone number is needed to reach the citizen, unless the request is anonymous."),
+            code="required", field="citizen_phone",
+        )
+
+    now = timezone.now()
+    received_at = received_at or now
+    owner_unit = actor.unit if actor is not None and actor.unit is not None else root_unit()
+    case = Case(
+        number=next_case_number(received_at), channel=channel, external_id=external_id, case_type=case_type,
+        urgency=urgency, title=title, content=content, address=(address or "").strip(), region=region,
+        latitude=latitude, longitude=longitude, citizen_name=(citizen_name or "").strip()[:50],
+        citizen_phone=phone, citizen_id_number=id_number, is_anonymous=bool(is_anonymous),
+        is_confidential=bool(is_confidential), query_code=f"{secrets.randbelow(10**6):06d}",
+        directory_item=item, state=CaseState.RECEIVED, owner_unit=owner_unit, received_at=received_at,
+        created_by=actor.user if actor else None,
+    )
+    deadlines.apply_deadlines(case, rematch=True, now=now)
+    case.save()
+    record_event(case, A.REGISTER, actor=actor, unit=owner_unit, from_state="", at=received_at,
+                 data={"channel": channel.code})
+    return case
+
+
+def _dispatcher_for(case, actor):
+    actor.require(R.DISPATCHER)
+    actor.require_covers(case.owner_unit)
+
+
+@transaction.atomic
+def answer_on_the_spot(case, *, acting_user, answer, close=True, expected_version=None):
+    """Answer a consultation at once from the knowledge base; it is closed
+    (or left replied, for a return visit)."""
+    actor = Actor.of(acting_user)
+    case = lock_case(case, expected_version=expected_version)
+    _dispatcher_for(case, actor)
+    require_state(case, CaseState.RECEIVED)
+    if case.case_type != CaseType.CONSULTATION:
+        raise InvalidState(_("Only consultations can be answered on the spot."), field="case_type")
+    answer = require_text(answer, "answer", _("The answer"))
+    before, now = case.state, timezone.now()
+    case.reply, case.replied_at = answer, now
+    set_state(case, CaseState.CLOSED if close else CaseState.REPLIED)
+    if close:
+        case.closed_at = now
+    save_case(case, "reply", "replied_at", "closed_at")
+    record_event(case, A.ANSWER, actor=actor, from_state=before, note=answer)
+    return case
+
+
+def _withdraw_assignments(case, now):
+    case.assignments.filter(state__in=Assignment.ACTIVE_STATES).update(
+        state=Assignment.State.WITHDRAWN, finished_at=now
+    )
+
+
+@transaction.atomic
+def merge_cases(primary, duplicates, *, acting_user, note=""):
+    """Merge the same matter from several channels into one primary case
+    (并单); each merged citizen is then informed from the primary."""
+    actor = Actor.of(acting_user)
+    ids = sorted({d.pk for d in duplicates} | {primary.pk})
+    if len(ids) < 2 or any(d.pk == primary.pk for d in duplicates):
+        raise InvalidInput(_("Choose at least one other case to merge into the primary case."), field="duplicates")
+    locked = lock_cases(ids)
+    primary = locked[primary.pk]
+    _dispatcher_for(primary, actor)
+    require_state(primary, CaseState.RECEIVED, CaseState.DISPATCHED, CaseState.HANDLING, CaseState.REPLIED)
+    now = timezone.now()
+    merged = []
+    for pk in ids:
+        if pk == primary.pk:
+            continue
+        case = locked[pk]
+        _dispatcher_for(case, actor)
+        require_state(case, CaseState.RECEIVED, CaseState.DISPATCHED)
+        before = case.state
+        case.merged_into = primary
+        set_state(case, CaseState.MERGED)
+        save_case(case, "merged_into")
+        _withdraw_assignments(case, now)
+        record_event(case, A.MERGE, actor=actor, from_state=before, note=note, data={"primary": primary.number})
+        merged.append(case)
+    record_event(primary, A.MERGE, actor=actor, from_state=primary.state, note=note,
+                 data={"merged": [c.number for c in merged]})
+    return primary, merged
+
+
+@transaction.atomic
+def divert_case(case, *, acting_user, route, note, expected_version=None):
+    """Divert to a legal route (分流): litigation, arbitration, …"""
+    actor = Actor.of(acting_user)
+    case = lock_case(case, expected_version=expected_version)
+    _dispatcher_for(case, actor)
+    require_state(case, CaseState.RECEIVED)
+    route = check_choice(route, DivertRoute, "route", _("legal route"))
+    note = require_text(note, "note", _("The explanation to the citizen"))
+    before = case.state
+    case.divert_route = route
+    set_state(case, CaseState.DIVERTED)
+    case.closed_at = timezone.now()
+    save_case(case, "divert_route", "closed_at")
+    record_event(case, A.DIVERT, actor=actor, from_state=before, note=note, data={"route": route})
+    return case
+
+
+@transaction.atomic
+def mark_invalid(case, *, acting_user, reason, expected_version=None):
+    """Mark a case invalid (a prank call, no content) after review, with the reason."""
+    actor = Actor.of(acting_user)
+    case = lock_case(case, expected_version=expected_version)
+    _dispatcher_for(case, actor)
+    require_state(case, CaseState.RECEIVED)
+    reason = require_text(reason, "reason", _("The reason"))
+    before = case.state
+    set_state(case, CaseState.INVALID)
+    case.closed_at = timezone.now()
+    save_case(case, "closed_at")
+    record_event(case, A.INVALID, actor=actor, from_state=before, note=reason)
+    return case
+
+
+def _may_talk_to_citizen(case, actor):
+    if actor.covers(case.owner_unit) and (actor.is_superuser or R.DISPATCHER in actor.roles):
+        return
+    actor_lead_assignment(case, actor)
+    actor.require(R.HANDLER, R.UNIT_LEADER, R.DISPATCHER)
+
+
+@transaction.atomic
+def request_info(case, *, acting_user, missing, expected_version=None):
+    """一次告知: ask the citizen once, fully, for what is missing. The clock
+    pauses until ``resume_case``."""
+    actor = Actor.of(acting_user)
+    case = lock_case(case, expected_version=expected_version)
+    _may_talk_to_citizen(case, actor)
+    require_state(case, CaseState.RECEIVED, CaseState.DISPATCHED, CaseState.HANDLING)
+    missing = require_text(missing, "missing", _("What is missing"))
+    if deadlines.open_pause(case, ClockPause.Reason.AWAITING_CITIZEN):
+        raise InvalidState(_("The citizen has already been asked; record their answer first."))
+    now = timezone.now()
+    deadlines.start_pause(case, ClockPause.Reason.AWAITING_CITIZEN, now, note=missing)
+    case.version += 1
+    save_case(case, "paused_since")
+    record_event(case, A.REQUEST_INFO, actor=actor, from_state=case.state, note=missing, at=now)
+    return case
+
+
+@transaction.atomic
+def resume_case(case, *, acting_user, information, expected_version=None):
+    """The citizen answered: record it, restart the clock, move the deadlines."""
+    actor = Actor.of(acting_user)
+    case = lock_case(case, expected_version=expected_version)
+    _may_talk_to_citizen(case, actor)
+    information = require_text(information, "information", _("The information received"))
+    if not deadlines.open_pause(case, ClockPause.Reason.AWAITING_CITIZEN):
+        raise InvalidState(_("The case is not waiting for the citizen."))
+    now = timezone.now()
+    deadlines.end_pause(case, ClockPause.Reason.AWAITING_CITIZEN, now)
+    case.content = f"{case.content}\n\n【{_('Supplement')} {timezone.localtime(now):%Y-%m-%d %H:%M}】{information}"
+    case.version += 1
+    deadlines.apply_deadlines(case, now=now)
+    save_case(case, "paused_since", "content", *deadlines.DEADLINE_FIELDS)
+    record_event(case, A.RESUME, actor=actor, from_state=case.state, note=information, at=now)
+    return case

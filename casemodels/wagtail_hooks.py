@@ -1,0 +1,53 @@
+"""Cases in the admin: a list with filters and export, and the inspect view
+(the dossier). Cases change only through the lifecycle services, so the
+generic add, edit and delete views are switched off; the workbench with its
+actions is its own piece of work."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+
+from .models import Case
+
+
+class ReadOnlyPolicy(ModelPermissionPolicy):
+    def user_has_permission(self, user, action):
+        if action in {"add", "change", "delete"}:
+            return False
+        if action in {"view", "inspect"}:
+            return user.is_active and (user.is_superuser or hasattr(user, "staff_profile"))
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, a) for a in actions)
+
+
+register_permission_policy(Case, ReadOnlyPolicy(Case))
+
+
+class CaseViewSet(ModelViewSet):
+    model = Case
+    icon = "doc-full"
+    menu_label = _("Cases")
+    menu_order = 100
+    add_to_admin_menu = True
+    inspect_view_enabled = True
+    list_display = ["number", "title", "channel", "case_type", "state", "owner_unit", "received_at", "reply_due"]
+    list_filter = ["state", "case_type", "channel", "urgency", "deadlines_provisional"]
+    list_export = [
+        "number", "title", "channel", "case_type", "urgency", "state", "round", "directory_item", "region",
+        "owner_unit", "received_at", "reply_due", "closed_at",
+    ]
+    search_fields = ["number", "title", "content", "address"]
+    inspect_view_fields = [
+        "number", "channel", "external_id", "case_type", "urgency", "title", "content", "address", "region",
+        "directory_item", "state", "round", "owner_unit", "received_at", "dispatched_at", "sign_due",
+        "contact_due", "reply_due", "completion_due", "deadlines_provisional", "reply", "replied_at", "closed_at",
+    ]
+
+
+@hooks.register("register_admin_viewset")
+def register_case_viewset():
+    return CaseViewSet("cases")

@@ -1,0 +1,96 @@
+"""The dispatch directory (派单目录): a tree of categories and items that
+says where a matter goes."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.search import index
+
+from .choices import CaseType, Level, Urgency
+from .organisation import Unit
+from .tree import TreeMixin
+
+
+class DirectoryItem(TreeMixin, index.Indexed, models.Model):
+    """A category or item of the dispatch directory. An item routes either by
+    sector (a named unit) or territorially (the unit of the case's region at
+    a given level); a category may route nothing and only group items."""
+
+    class Routing(models.TextChoices):
+        NONE = "none", _("No routing (category only)")
+        SECTOR = "sector", _("Sector: a named unit")
+        TERRITORIAL = "territorial", _("Territorial: the unit of the case's region")
+
+    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent category"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    routing = models.CharField(_("routing"), max_length=20, choices=Routing.choices, default=Routing.NONE)
+    sector_unit = models.ForeignKey(
+        Unit, verbose_name=_("sector unit"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="sector_items",
+    )
+    territorial_level = models.PositiveSmallIntegerField(
+        _("territorial level"), choices=Level.choices, null=True, blank=True,
+        help_text=_("The case goes to the unit answering for the case's region at this level."),
+    )
+    co_handlers = models.ManyToManyField(
+        Unit, verbose_name=_("co-handling units"), blank=True, related_name="co_handled_items",
+    )
+    keywords = models.TextField(
+        _("keywords"), blank=True,
+        help_text=_("Words that point to this item, separated by commas."),
+    )
+    default_case_type = models.CharField(
+        _("default case type"), max_length=20, choices=CaseType.choices, blank=True,
+    )
+    default_urgency = models.CharField(
+        _("default urgency"), max_length=20, choices=Urgency.choices, default=Urgency.NORMAL,
+    )
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("code")]),
+        FieldPanel("parent"),
+        MultiFieldPanel(
+            [
+                FieldPanel("routing"),
+                FieldRowPanel([FieldPanel("sector_unit"), FieldPanel("territorial_level")]),
+                FieldPanel("co_handlers", widget=forms.SelectMultiple),
+            ],
+            heading=_("Routing"),
+        ),
+        FieldPanel("keywords"),
+        FieldRowPanel([FieldPanel("default_case_type"), FieldPanel("default_urgency")]),
+        FieldRowPanel([FieldPanel("sort_order"), FieldPanel("is_active")]),
+    ]
+
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("keywords"),
+        index.AutocompleteField("name"),
+    ]
+
+    def clean(self):
+        self.clean_parent()
+        if self.routing == self.Routing.SECTOR and not self.sector_unit_id:
+            raise ValidationError({"sector_unit": _("Sector routing needs a sector unit.")})
+        if self.routing == self.Routing.TERRITORIAL and not self.territorial_level:
+            raise ValidationError({"territorial_level": _("Territorial routing needs a level.")})
+
+    @property
+    def keyword_list(self):
+        return [k.strip() for k in self.keywords.replace("，", ",").split(",") if k.strip()]
+
+    def __str__(self):
+        return self.name
+
+    class Meta:
+        verbose_name = _("directory item")
+        verbose_name_plural = _("dispatch directory")
+        ordering = ["sort_order", "code"]
