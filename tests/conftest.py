@@ -1,0 +1,22 @@
+"""Fixtures shared by the whole suite."""
+
+import pytest
+from django.db import connection
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` skip, with a visible reason, on other databases."""
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" in engine:
+        return
+    skip = pytest.mark.skip(reason=f"needs PostgreSQL (row locks, real concurrency); this run uses {engine}")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def db_vendor():
+    return connection.vendor
