@@ -23,12 +23,16 @@ class CatalogItemType(DjangoObjectType):
         model = DirectoryItem
         name = "CatalogItem"
         fields = ("code", "name", "default_case_type")
+        convert_choices_to_enum = False
 
     def resolve_parent_code(self, info):
         return self.parent.code if self.parent_id else None
 
 
 class TimelineEntryType(graphene.ObjectType):
+    class Meta:
+        name = "TimelineEntry"
+
     action = graphene.String(required=True)
     label = graphene.String(required=True)
     at = graphene.DateTime(required=True)
@@ -36,6 +40,9 @@ class TimelineEntryType(graphene.ObjectType):
 
 class TrackedCaseType(graphene.ObjectType):
     """What a citizen sees of their own case: masked, in public wording."""
+
+    class Meta:
+        name = "TrackedCase"
 
     number = graphene.String(required=True)
     title = graphene.String(required=True)

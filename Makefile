@@ -1,0 +1,14 @@
+# Shortcuts; the scripts are the source of truth (README, Dockerfile and CI use them).
+.PHONY: demo test install schema
+
+demo:      ## install everything, load the demo, run the site and a worker
+	bash scripts/demo.sh
+
+test:      ## install test packages and run the whole suite (SQLite, then PostgreSQL if reachable)
+	bash scripts/test.sh
+
+install:   ## install runtime packages only
+	bash scripts/setup.sh
+
+schema:    ## regenerate graphql/schema.graphql from the live schema
+	.venv/bin/python manage.py export_schema

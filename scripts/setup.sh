@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Install everything Minsheng needs on a Debian machine: system packages
+# (Chinese fonts, pango/harfbuzz for PDFs, gettext), a virtualenv and the
+# pinned Python packages; then compile the translation catalogs.
+#
+#   scripts/setup.sh          runtime packages
+#   scripts/setup.sh --test   runtime + test packages
+#
+# Used by scripts/demo.sh, scripts/test.sh and the Dockerfile alike.
+# Environment: VENV (default .venv), PYTHON (default python3.11 or python3),
+# SKIP_SYSTEM_PACKAGES=1 to leave apt alone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+REQS=requirements/base.txt
+[ "${1:-}" = "--test" ] && REQS=requirements/test.txt
+VENV=${VENV:-.venv}
+
+step() { printf '\n==> %s\n' "$*"; }
+
+SYSTEM_PACKAGES=(
+  fonts-noto-cjk            # Chinese glyphs for PDFs and screenshots
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0   # weasyprint
+  gettext                   # compilemessages
+  python3-venv
+)
+
+if [ "${SKIP_SYSTEM_PACKAGES:-0}" != "1" ]; then
+  missing=()
+  for pkg in "${SYSTEM_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    step "Installing system packages: ${missing[*]}"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+fi
+
+if [ -z "${PYTHON:-}" ]; then
+  PYTHON=$(command -v python3.11 || command -v python3)
+fi
+"$PYTHON" - <<'PY'
+import sys
+if sys.version_info < (3, 11):
+    sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}")
+PY
+
+if [ ! -x "$VENV/bin/python" ]; then
+  step "Creating the virtualenv $VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+step "Installing Python packages from $REQS"
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQS" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+
+step "Compiling translations"
+DJANGO_SECRET_KEY=${DJANGO_SECRET_KEY:-setup-only} "$VENV/bin/python" manage.py compilemessages -v0 --ignore "$VENV"
+echo "Setup done."
