@@ -34,13 +34,14 @@ class CaseViewSet(ModelViewSet):
     menu_order = 100
     add_to_admin_menu = True
     inspect_view_enabled = True
+    search_backend_name = None
+    search_fields = ["number", "title", "address", "citizen_phone"]
     list_display = ["number", "title", "channel", "case_type", "state", "owner_unit", "received_at", "reply_due"]
     list_filter = ["state", "case_type", "channel", "urgency", "deadlines_provisional"]
     list_export = [
         "number", "title", "channel", "case_type", "urgency", "state", "round", "directory_item", "region",
         "owner_unit", "received_at", "reply_due", "closed_at",
     ]
-    search_fields = ["number", "title", "content", "address"]
     inspect_view_fields = [
         "number", "channel", "external_id", "case_type", "urgency", "title", "content", "address", "region",
         "directory_item", "state", "round", "owner_unit", "received_at", "dispatched_at", "sign_due",

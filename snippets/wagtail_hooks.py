@@ -15,100 +15,104 @@ from .models import (
 from .services.calendar import missing_years
 
 
-class RegionViewSet(SnippetViewSet):
+class ConfigViewSet(SnippetViewSet):
+    """Chinese names are not split into words by the database search backends,
+    so list search uses the ORM (icontains over ``search_fields``)."""
+
+    search_backend_name = None
+    inspect_view_enabled = True
+
+
+class RegionViewSet(ConfigViewSet):
     model = Region
     icon = "site"
     menu_label = _("Regions")
+    search_fields = ["name", "code", "aliases"]
     list_display = ["name", "code", "level", "parent", "is_active"]
     list_filter = ["level", "is_active"]
     list_export = ["name", "code", "level", "parent", "aliases", "is_active"]
-    search_fields = ["name", "code", "aliases"]
-    inspect_view_enabled = True
 
 
-class UnitViewSet(SnippetViewSet):
+class UnitViewSet(ConfigViewSet):
     model = Unit
     icon = "group"
     menu_label = _("Units")
+    search_fields = ["name", "code"]
     list_display = ["name", "code", "kind", "level", "parent", "region", "is_active"]
     list_filter = ["kind", "level", "is_active"]
     list_export = ["name", "code", "kind", "level", "parent", "region", "phone", "is_active"]
-    search_fields = ["name", "code"]
-    inspect_view_enabled = True
 
 
-class StaffViewSet(SnippetViewSet):
+class StaffViewSet(ConfigViewSet):
     model = StaffProfile
     icon = "user"
     menu_label = _("Staff")
+    search_fields = ["name", "phone", "skills"]
     list_display = ["name", "unit", "roles_display", "phone", "user", "is_active"]
     list_filter = ["roles", "unit__kind", "is_active"]
     list_export = ["name", "unit", "roles_display", "phone", "skills", "is_active"]
-    search_fields = ["name", "skills"]
-    inspect_view_enabled = True
 
 
-class RoleViewSet(SnippetViewSet):
+class RoleViewSet(ConfigViewSet):
     model = Role
     icon = "key"
     menu_label = _("Roles")
+    search_fields = ["name", "code"]
     list_display = ["name", "code"]
     add_to_admin_menu = False
 
 
-class ChannelViewSet(SnippetViewSet):
+class ChannelViewSet(ConfigViewSet):
     model = Channel
     icon = "mail"
     menu_label = _("Channels")
+    search_fields = ["name", "code"]
     list_display = ["name", "code", "is_public", "requires_external_id", "sort_order", "is_active"]
     list_filter = ["is_public", "is_active"]
     list_export = ["name", "code", "description", "is_public", "requires_external_id", "is_active"]
-    search_fields = ["name", "code"]
-    inspect_view_enabled = True
 
 
-class DirectoryItemViewSet(SnippetViewSet):
+class DirectoryItemViewSet(ConfigViewSet):
     model = DirectoryItem
     icon = "list-ul"
     menu_label = _("Dispatch directory")
+    search_fields = ["name", "code", "keywords"]
     list_display = ["name", "code", "parent", "routing", "sector_unit", "territorial_level", "is_active"]
     list_filter = ["routing", "territorial_level", "default_case_type", "is_active"]
     list_export = [
         "code", "name", "parent", "routing", "sector_unit", "territorial_level", "keywords",
         "default_case_type", "default_urgency", "is_active",
     ]
-    search_fields = ["name", "code", "keywords"]
-    inspect_view_enabled = True
 
 
-class TimeLimitPolicyViewSet(SnippetViewSet):
+class TimeLimitPolicyViewSet(ConfigViewSet):
     model = TimeLimitPolicy
     icon = "time"
     menu_label = _("Time-limit policies")
+    search_fields = ["name", "note"]
     list_display = ["name", "priority", "channel", "case_type", "urgency", "directory_item", "limits_summary", "is_active"]
     list_filter = ["channel", "case_type", "urgency", "is_active"]
     list_export = ["name", "priority", "channel", "case_type", "urgency", "directory_item", "limits_summary", "is_active"]
-    search_fields = ["name"]
-    inspect_view_enabled = True
 
 
-class CalendarYearViewSet(SnippetViewSet):
+class CalendarYearViewSet(ConfigViewSet):
     model = CalendarYear
     icon = "date"
     menu_label = _("Calendar years")
+    search_fields = ["note"]
     list_display = ["year", "source", "is_published", "note"]
     list_filter = ["source", "is_published"]
     list_export = ["year", "source", "is_published", "note"]
 
 
-class CalendarDayViewSet(SnippetViewSet):
+class CalendarDayViewSet(ConfigViewSet):
     model = CalendarDay
     icon = "calendar"
     menu_label = _("Holidays and make-up workdays")
+    search_fields = ["name"]
     list_display = ["date", "kind", "name"]
     list_filter = ["kind"]
     list_export = ["date", "kind", "name"]
-    search_fields = ["name"]
 
 
 class BasicConfigurationGroup(SnippetViewSetGroup):

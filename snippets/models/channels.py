@@ -31,7 +31,7 @@ class Channel(index.Indexed, models.Model):
         FieldRowPanel([FieldPanel("sort_order"), FieldPanel("is_active")]),
     ]
 
-    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+    search_fields = [index.SearchField("name"), index.SearchField("code"), index.AutocompleteField("name")]
 
     def __str__(self):
         return self.name

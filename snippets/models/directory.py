@@ -72,6 +72,7 @@ class DirectoryItem(TreeMixin, index.Indexed, models.Model):
 
     search_fields = [
         index.SearchField("name"),
+        index.SearchField("code"),
         index.SearchField("keywords"),
         index.AutocompleteField("name"),
     ]

@@ -37,6 +37,7 @@ class Region(TreeMixin, index.Indexed, models.Model):
 
     search_fields = [
         index.SearchField("name"),
+        index.SearchField("code"),
         index.SearchField("aliases"),
         index.AutocompleteField("name"),
         index.FilterField("level"),
@@ -103,6 +104,7 @@ class Unit(TreeMixin, index.Indexed, models.Model):
 
     search_fields = [
         index.SearchField("name"),
+        index.SearchField("code"),
         index.AutocompleteField("name"),
         index.FilterField("kind"),
         index.FilterField("level"),
