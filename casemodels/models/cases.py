@@ -4,14 +4,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.search import index
 
 from snippets.models import CaseType, Channel, DirectoryItem, Region, TimeLimitPolicy, Unit, Urgency
 
 from .choices import CaseState, DivertRoute
 
 
-class Case(index.Indexed, models.Model):
+class Case(models.Model):
     """A citizen's request. Its state changes only through the services in
     ``casemodels.services``; every change writes a ``CaseEvent``.
 
@@ -97,15 +96,6 @@ class Case(index.Indexed, models.Model):
             ],
             heading=_("Request"),
         ),
-    ]
-
-    search_fields = [
-        index.SearchField("number"),
-        index.SearchField("title"),
-        index.SearchField("content"),
-        index.SearchField("address"),
-        index.FilterField("state"),
-        index.FilterField("case_type"),
     ]
 
     @property
