@@ -1,99 +1,13 @@
-"""A first small GraphQL schema: public channels, the public directory and
-case tracking. The full API is its own piece of work (DESIGN §9)."""
+"""The GraphQL schema. The full API is its own piece of work (DESIGN §9).
+
+Types are built under an English override so that descriptions taken from
+translatable model help texts stay English in the committed contract,
+whatever the active language."""
 
 import graphene
-from graphene_django import DjangoObjectType
+from django.utils import translation
 
-from casemodels.models import Case, CaseEvent
-from publishing.masking import mask_address, mask_name
-from snippets.models import Channel, DirectoryItem
-
-
-class ChannelType(DjangoObjectType):
-    class Meta:
-        model = Channel
-        name = "Channel"
-        fields = ("code", "name", "description", "is_public")
-
-
-class CatalogItemType(DjangoObjectType):
-    parent_code = graphene.String()
-
-    class Meta:
-        model = DirectoryItem
-        name = "CatalogItem"
-        fields = ("code", "name", "default_case_type")
-        convert_choices_to_enum = False
-
-    def resolve_parent_code(self, info):
-        return self.parent.code if self.parent_id else None
-
-
-class TimelineEntryType(graphene.ObjectType):
-    class Meta:
-        name = "TimelineEntry"
-
-    action = graphene.String(required=True)
-    label = graphene.String(required=True)
-    at = graphene.DateTime(required=True)
-
-
-class TrackedCaseType(graphene.ObjectType):
-    """What a citizen sees of their own case: masked, in public wording."""
-
-    class Meta:
-        name = "TrackedCase"
-
-    number = graphene.String(required=True)
-    title = graphene.String(required=True)
-    state = graphene.String(required=True)
-    state_label = graphene.String(required=True)
-    citizen_name = graphene.String()
-    address = graphene.String()
-    received_at = graphene.DateTime(required=True)
-    reply_due = graphene.DateTime()
-    reply = graphene.String()
-    timeline = graphene.List(graphene.NonNull(TimelineEntryType), required=True)
-
-
-PUBLIC_ACTIONS = {
-    CaseEvent.Action.REGISTER, CaseEvent.Action.ANSWER, CaseEvent.Action.DISPATCH, CaseEvent.Action.SIGN,
-    CaseEvent.Action.REPLY, CaseEvent.Action.RETURN_VISIT, CaseEvent.Action.REDISPATCH, CaseEvent.Action.CLOSE,
-    CaseEvent.Action.MERGE, CaseEvent.Action.DIVERT,
-}
-
-
-def tracked(case):
-    events = [e for e in case.events.all() if e.action in PUBLIC_ACTIONS]
-    return TrackedCaseType(
-        number=case.number, title=case.title, state=case.state, state_label=case.get_state_display(),
-        citizen_name=mask_name(case.citizen_name), address=mask_address(case.address),
-        received_at=case.received_at, reply_due=case.reply_due, reply=case.reply or None,
-        timeline=[TimelineEntryType(action=e.action, label=e.get_action_display(), at=e.created_at) for e in events],
-    )
-
-
-class Query(graphene.ObjectType):
-    channels = graphene.List(graphene.NonNull(ChannelType), required=True)
-    catalog = graphene.List(graphene.NonNull(CatalogItemType), required=True)
-    track_case = graphene.Field(
-        TrackedCaseType, number=graphene.String(required=True), query_code=graphene.String(required=True),
-        description="A citizen's own case, by its number and query code; null when they do not match.",
-    )
-
-    def resolve_channels(self, info):
-        return Channel.objects.filter(is_active=True)
-
-    def resolve_catalog(self, info):
-        return DirectoryItem.objects.filter(is_active=True).select_related("parent")
-
-    def resolve_track_case(self, info, number, query_code):
-        case = (
-            Case.objects.filter(number=number.strip(), query_code=query_code.strip())
-            .prefetch_related("events")
-            .first()
-        )
-        return tracked(case) if case is not None else None
-
+with translation.override("en"):
+    from .queries import Query
 
 schema = graphene.Schema(query=Query)
