@@ -21,7 +21,7 @@ from django.utils import timezone
 from snippets.models import PolicyLimit, TimeLimitPolicy
 from snippets.services.calendar import WorkCalendar
 
-from ..models import OPEN_STATES, Case, CaseEvent, ClockPause, ExtensionRequest
+from ..models import OPEN_STATES, Assignment, Case, CaseEvent, ClockPause, ExtensionRequest
 from ..models.requests import ReviewState
 
 U = PolicyLimit.Unit
@@ -37,6 +37,11 @@ def add_months(day, months):
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return datetime.date(year, month, min(day.day, pycalendar.monthrange(year, month)[1]))
+
+
+def fixed_date_in(year, month, day):
+    """The month-day in ``year``; 02-29 falls on 02-28 in a common year."""
+    return datetime.date(year, month, min(day, pycalendar.monthrange(year, month)[1]))
 
 
 def active_policies():
@@ -81,9 +86,9 @@ def due_after(limit, start, cal):
     if limit.unit == U.MONTHS:
         return end_of_day(add_months(day, limit.amount))
     if limit.unit == U.FIXED_DATE:
-        target = datetime.date(day.year, limit.fixed_month, limit.fixed_day)
+        target = fixed_date_in(day.year, limit.fixed_month, limit.fixed_day)
         if target < day:
-            target = datetime.date(day.year + 1, limit.fixed_month, limit.fixed_day)
+            target = fixed_date_in(day.year + 1, limit.fixed_month, limit.fixed_day)
         return end_of_day(target)
     raise ValueError(f"Unknown limit unit {limit.unit!r}")
 
@@ -126,11 +131,16 @@ def compute_deadlines(case, *, policy=None, now=None):
     start = round_start(case)
     local_year = timezone.localtime(start).year
     cal = WorkCalendar.load(local_year, local_year + 2)
-    pauses = list(case.pauses.filter(started_at__gte=start).order_by("started_at"))
-    extensions = list(
-        ExtensionRequest.objects.filter(case=case, state=ReviewState.APPROVED, reviewed_at__gte=start)
-        .order_by("reviewed_at", "id")
-    )
+    if case.pk is None:
+        # A case being registered has no pauses or extensions yet (and an
+        # unsaved instance cannot be used in related lookups).
+        pauses, extensions = [], []
+    else:
+        pauses = list(case.pauses.filter(started_at__gte=start).order_by("started_at"))
+        extensions = list(
+            ExtensionRequest.objects.filter(case=case, state=ReviewState.APPROVED, reviewed_at__gte=start)
+            .order_by("reviewed_at", "id")
+        )
     limits = {limit.kind: limit for limit in policy.limits.all()}
     for kind, field in ((K.SIGN, "sign_due"), (K.CONTACT, "contact_due"), (K.REPLY, "reply_due"),
                         (K.COMPLETION, "completion_due")):
@@ -176,11 +186,20 @@ def apply_deadlines(case, *, rematch=False, now=None):
 DEADLINE_FIELDS = ("sign_due", "contact_due", "reply_due", "completion_due", "deadlines_provisional")
 
 
+def sync_lead_assignments(case):
+    """The active lead assignment carries the case's reply deadline (set at
+    dispatch); keep it in step when the case's deadline moves."""
+    case.assignments.filter(role=Assignment.Role.LEAD, state__in=Assignment.ACTIVE_STATES).exclude(
+        reply_due=case.reply_due
+    ).update(reply_due=case.reply_due)
+
+
 def recompute_deadlines(case, *, rematch=False, now=None):
     """Recompute and save one case's deadlines; returns True if they changed."""
     changed = apply_deadlines(case, rematch=rematch, now=now)
     if changed:
         case.save(update_fields=["policy", *DEADLINE_FIELDS, "updated_at"])
+        sync_lead_assignments(case)
         reply_due = case.reply_due.isoformat() if case.reply_due else None
         CaseEvent.objects.create(
             case=case, action=CaseEvent.Action.RECOMPUTE, created_at=now or timezone.now(),

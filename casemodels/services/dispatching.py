@@ -236,6 +236,7 @@ def review_return(case, *, acting_user, approve, note="", expected_version=None)
         case.version += 1
     deadlines.apply_deadlines(case, now=now)
     save_case(case, "paused_since", *deadlines.DEADLINE_FIELDS)
+    deadlines.sync_lead_assignments(case)
     record_event(case, A.REVIEW_RETURN, actor=actor, from_state=before, note=note, at=now,
                  data={"approved": bool(approve), "unit": assignment.unit.code})
     return case

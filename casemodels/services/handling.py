@@ -74,9 +74,7 @@ def review_extension(case, *, acting_user, approve, note="", expected_version=No
     case.version += 1
     if approve:
         deadlines.apply_deadlines(case, now=now)
-        case.assignments.filter(state__in=Assignment.ACTIVE_STATES, role=Assignment.Role.LEAD).update(
-            reply_due=case.reply_due
-        )
+        deadlines.sync_lead_assignments(case)
     save_case(case, *deadlines.DEADLINE_FIELDS)
     record_event(case, A.REVIEW_EXTENSION, actor=actor, from_state=case.state, note=note, at=now,
                  data={"approved": bool(approve), "working_days": request.working_days})

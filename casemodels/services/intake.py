@@ -104,7 +104,16 @@ def register_case(
         created_by=actor.user if actor else None,
     )
     deadlines.apply_deadlines(case, rematch=True, now=now)
-    case.save()
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        # The same (channel, external_id) was registered concurrently since
+        # the check above: intake stays idempotent and returns that case.
+        existing = Case.objects.filter(channel=channel, external_id=external_id).first() if external_id else None
+        if existing is None:
+            raise
+        return existing
     record_event(case, A.REGISTER, actor=actor, unit=owner_unit, from_state="", at=received_at,
                  data={"channel": channel.code})
     return case
@@ -249,5 +258,6 @@ def resume_case(case, *, acting_user, information, expected_version=None):
     case.version += 1
     deadlines.apply_deadlines(case, now=now)
     save_case(case, "paused_since", "content", *deadlines.DEADLINE_FIELDS)
+    deadlines.sync_lead_assignments(case)
     record_event(case, A.RESUME, actor=actor, from_state=case.state, note=information, at=now)
     return case
