@@ -61,7 +61,10 @@ class Case(models.Model):
     is_public = models.BooleanField(_("may be published"), default=False)
 
     received_at = models.DateTimeField(_("received at"))
-    dispatched_at = models.DateTimeField(_("first dispatched at"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(
+        _("dispatched at"), null=True, blank=True,
+        help_text=_("The latest dispatch by the centre; the sign-for clock runs from here."),
+    )
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -93,15 +93,17 @@ def due_after(limit, start, cal):
     raise ValueError(f"Unknown limit unit {limit.unit!r}")
 
 
-def shift_for_pauses(due, pauses, limit, cal, now):
-    """Move a deadline by every pause that began before it; a working-day
-    deadline that lands on a day off moves to the close of the next working day."""
+def shift_for_pauses(due, pauses, limit, cal, now, clock_start):
+    """Move a deadline by the paused time between the clock's start and the
+    deadline; a working-day deadline that lands on a day off moves to the
+    close of the next working day."""
     if due is None:
         return None
     shifted = due
     for pause in pauses:
-        if pause.started_at < shifted:
-            shifted += (pause.ended_at or now) - pause.started_at
+        begin, end = max(pause.started_at, clock_start), pause.ended_at or now
+        if begin < shifted and end > begin:
+            shifted += end - begin
     if shifted != due and limit.unit == U.WORKING_DAYS:
         local = timezone.localtime(shifted)
         if not cal.is_workday(local.date()):
@@ -152,7 +154,7 @@ def compute_deadlines(case, *, policy=None, now=None):
             if case.dispatched_at is None:
                 continue
             clock_start = max(case.dispatched_at, start)
-        due = shift_for_pauses(due_after(limit, clock_start, cal), pauses, limit, cal, now)
+        due = shift_for_pauses(due_after(limit, clock_start, cal), pauses, limit, cal, now, clock_start)
         if kind in (K.REPLY, K.COMPLETION):
             for ext in extensions:
                 due = end_of_day(cal.add_working_days(timezone.localtime(due).date(), ext.working_days))

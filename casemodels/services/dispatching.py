@@ -48,8 +48,7 @@ def _dispatch(case, actor, unit, co_units, now):
     actor.require_covers(unit, field="unit")
     for co in co_units:
         actor.require_covers(co, field="co_units")
-    if case.dispatched_at is None:
-        case.dispatched_at = now
+    case.dispatched_at = now
     deadlines.apply_deadlines(case, now=now)
     lead = _assign(case, unit, actor=actor, now=now)
     for co in co_units:
@@ -254,13 +253,13 @@ def second_dispatch(case, actor, unit, now, note=""):
     before = case.state
     case.round += 1
     set_state(case, CaseState.DISPATCHED)
-    case.reply, case.replied_at = "", None
+    case.reply, case.replied_at, case.dispatched_at = "", None, now
     # The REDISPATCH event is the start of the new round's clock.
     record_event(case, A.REDISPATCH, actor=actor, from_state=before, note=note, at=now,
                  data={"unit": unit.code, "round": case.round})
     deadlines.apply_deadlines(case, now=now)
     _assign(case, unit, actor=actor, now=now)
-    save_case(case, "round", "reply", "replied_at", *deadlines.DEADLINE_FIELDS)
+    save_case(case, "round", "reply", "replied_at", "dispatched_at", *deadlines.DEADLINE_FIELDS)
     return case
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from snippets.models import Unit
 
 from ..models import (
-    Assignment, CaseEvent, CaseState, Consultation, ExtensionRequest, ReturnVisit, Satisfaction, VisitMethod,
+    Assignment, CaseEvent, CaseState, ClockPause, Consultation, ExtensionRequest, ReturnVisit, Satisfaction, VisitMethod,
 )
 from ..models.requests import ReviewState
 from . import deadlines
@@ -62,6 +62,7 @@ def review_extension(case, *, acting_user, approve, note="", expected_version=No
     case = lock_case(case, expected_version=expected_version)
     actor.require(R.DISPATCHER)
     actor.require_covers(case.owner_unit)
+    require_state(case, CaseState.HANDLING)
     request = case.extension_requests.filter(state=ReviewState.PENDING).first()
     if request is None:
         raise InvalidState(_("Case %(number)s has no extension waiting for review.") % {"number": case.number})
@@ -91,13 +92,18 @@ def reply_case(case, *, acting_user, reply, expected_version=None):
     lead = actor_lead_assignment(case, actor, S.SIGNED)
     reply = require_text(reply, "reply", _("The reply"))
     now = timezone.now()
+    # A reply ends the wait for the citizen and makes a pending extension moot.
+    deadlines.end_pause(case, ClockPause.Reason.AWAITING_CITIZEN, now)
+    case.extension_requests.filter(state=ReviewState.PENDING).update(
+        state=ReviewState.WITHDRAWN, reviewed_at=now, review_note=_("Withdrawn: the unit replied.")
+    )
     case.assignments.filter(
         round=case.round, state__in=(*Assignment.ACTIVE_STATES, S.SUB_DISPATCHED)
     ).update(state=S.REPLIED, finished_at=now)
     before = case.state
     case.reply, case.replied_at = reply, now
     set_state(case, CaseState.REPLIED)
-    save_case(case, "reply", "replied_at")
+    save_case(case, "reply", "replied_at", "paused_since")
     record_event(case, A.REPLY, actor=actor, unit=lead.unit, from_state=before, note=reply, at=now)
     return case
 
@@ -134,7 +140,9 @@ def record_return_visit(
     save_case(case, "is_unsatisfied", "closed_at")
     record_event(case, A.RETURN_VISIT, actor=actor, from_state=before, note=visit.note, at=now,
                  data={"satisfaction": satisfaction, "resolved": resolved, "method": method, "round": case.round})
-    if not visit.is_positive and redispatch:
+    # A case answered on the spot has no unit to go back to: it stays in the
+    # ledger until a dispatcher chooses one (redispatch_case).
+    if not visit.is_positive and redispatch and case.assignments.exists():
         second_dispatch(case, actor, None, now, note=_("Second dispatch after an unsatisfied return visit."))
     return case
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from snippets.models import CaseType, Channel, DirectoryItem, Region, Urgency
-from snippets.services.validation import validate_id_number, validate_phone
+from snippets.services.validation import normalise_phone, validate_id_number, validate_phone
 
 from ..models import Assignment, Case, CaseEvent, CaseNumberCounter, CaseState, ClockPause, DivertRoute
 from . import deadlines
@@ -39,6 +39,23 @@ def next_case_number(at):
         last = CaseNumberCounter.objects.get(day=day).last
         return f"{settings.MINSHENG_CASE_NUMBER_PREFIX}{day:%Y%m%d}{last:05d}"
     raise RuntimeError("Could not allocate a case number.")
+
+
+def _same_submission(existing, actor, content, citizen_phone):
+    """A repeated ``(channel, external_id)`` is a retry and returns the case
+    already registered. Staff may look it up that way; an anonymous caller
+    gets it back only when it is really their own submission (the same
+    phone; the same content when there is no phone), so a known id never
+    reveals someone else's case."""
+    if actor is not None:
+        return existing
+    same_phone = normalise_phone(citizen_phone) == existing.citizen_phone
+    if same_phone and (existing.citizen_phone or (content or "").strip() == existing.content):
+        return existing
+    raise InvalidInput(
+        _("This id has already been used for another submission in this channel."),
+        code="duplicate_external_id", field="external_id",
+    )
 
 
 @transaction.atomic
@@ -69,7 +86,7 @@ def register_case(
     if external_id:
         existing = Case.objects.filter(channel=channel, external_id=external_id).first()
         if existing is not None:
-            return existing
+            return _same_submission(existing, actor, content, citizen_phone)
 
     content = require_text(content, "content", _("The content"))
     title = (title or "").strip() or content.splitlines()[0][:30]
@@ -113,7 +130,7 @@ def register_case(
         existing = Case.objects.filter(channel=channel, external_id=external_id).first() if external_id else None
         if existing is None:
             raise
-        return existing
+        return _same_submission(existing, actor, content, citizen_phone)
     record_event(case, A.REGISTER, actor=actor, unit=owner_unit, from_state="", at=received_at,
                  data={"channel": channel.code})
     return case
@@ -178,6 +195,8 @@ def merge_cases(primary, duplicates, *, acting_user, note=""):
         _withdraw_assignments(case, now)
         record_event(case, A.MERGE, actor=actor, from_state=before, note=note, data={"primary": primary.number})
         merged.append(case)
+    primary.version += 1
+    save_case(primary)
     record_event(primary, A.MERGE, actor=actor, from_state=primary.state, note=note,
                  data={"merged": [c.number for c in merged]})
     return primary, merged
@@ -249,6 +268,7 @@ def resume_case(case, *, acting_user, information, expected_version=None):
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
     _may_talk_to_citizen(case, actor)
+    require_state(case, CaseState.RECEIVED, CaseState.DISPATCHED, CaseState.HANDLING)
     information = require_text(information, "information", _("The information received"))
     if not deadlines.open_pause(case, ClockPause.Reason.AWAITING_CITIZEN):
         raise InvalidState(_("The case is not waiting for the citizen."))

@@ -86,7 +86,9 @@ class PolicyLimit(Orderable):
 
     policy = ParentalKey(TimeLimitPolicy, related_name="limits", on_delete=models.CASCADE)
     kind = models.CharField(_("limit"), max_length=20, choices=Kind.choices)
-    amount = models.PositiveIntegerField(_("amount"), null=True, blank=True)
+    amount = models.PositiveIntegerField(
+        _("amount"), null=True, blank=True, help_text=_("0 natural days means by the end of the same day."),
+    )
     unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
     fixed_month = models.PositiveSmallIntegerField(_("month"), null=True, blank=True)
     fixed_day = models.PositiveSmallIntegerField(_("day"), null=True, blank=True)
@@ -104,7 +106,7 @@ class PolicyLimit(Orderable):
                 raise ValidationError(
                     {"fixed_month": _("A fixed date needs a valid month and day.")}
                 ) from None
-        elif not self.amount:
+        elif self.amount is None or (self.amount == 0 and self.unit != self.Unit.NATURAL_DAYS):
             raise ValidationError({"amount": _("Enter how many %(unit)s.") % {"unit": self.get_unit_display()}})
 
     def __str__(self):

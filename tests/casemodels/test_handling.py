@@ -298,19 +298,16 @@ def test_consultation_bad_input(world, flow, refused, changes, field, code):
     refused(case, InvalidInput, code, lambda: hold_consultation(case, **kwargs), field=field)
 
 
-
-def test_unsatisfied_visit_on_an_on_the_spot_answer_needs_a_unit(world, flow, refused):
+def test_unsatisfied_visit_on_an_on_the_spot_answer_waits_in_the_ledger(world, flow):
     # given a consultation answered on the spot and left for a visit: no unit ever held it
     case = answer_on_the_spot(flow.received(case_type="consultation"), acting_user=world.dispatcher,
                               answer="请到社保窗口办理。", close=False)
-    # when the visit is unsatisfied with the default second dispatch, then it is refused naming the unit,
-    # and the visit itself is not half-written
-    refused(case, InvalidInput, "required",
-            lambda: record_return_visit(case, acting_user=world.visitor, satisfaction="unsatisfied",
-                                        resolved=False), field="unit")
-    # when recorded without redispatch, then the dispatcher chooses the unit for round 2
-    case = record_return_visit(case, acting_user=world.visitor, satisfaction="unsatisfied", resolved=False,
-                               redispatch=False)
+    # when the visit is unsatisfied (default: second dispatch), then it stays replied in the ledger,
+    # since there is no unit to send it back to
+    case = record_return_visit(case, acting_user=world.visitor, satisfaction="unsatisfied", resolved=False)
+    assert (case.state, case.round, case.is_unsatisfied) == (CaseState.REPLIED, 1, True)
+    assert not case.assignments.exists()
+    # when the dispatcher chooses a unit, then round 2 starts there
     case = redispatch_case(case, acting_user=world.dispatcher, unit=world.dept)
     assert (case.state, case.round) == (CaseState.DISPATCHED, 2)
     assert states(case) == [("zjj", "lead", S.PENDING)]
