@@ -6,6 +6,7 @@ import datetime
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -13,6 +14,10 @@ from .models import (
     CalendarDay, CalendarYear, Channel, DirectoryItem, Region, Role, StaffProfile, TimeLimitPolicy, Unit,
 )
 from .services.calendar import missing_years
+
+
+def active():
+    return BooleanColumn("is_active", label=_("active"))
 
 
 class ConfigViewSet(SnippetViewSet):
@@ -28,7 +33,7 @@ class RegionViewSet(ConfigViewSet):
     icon = "site"
     menu_label = _("Regions")
     search_fields = ["name", "code", "aliases"]
-    list_display = ["name", "code", "level", "parent", "is_active"]
+    list_display = ["name", "code", "level", "parent", active()]
     list_filter = ["level", "is_active"]
     list_export = ["name", "code", "level", "parent", "aliases", "is_active"]
 
@@ -38,7 +43,7 @@ class UnitViewSet(ConfigViewSet):
     icon = "group"
     menu_label = _("Units")
     search_fields = ["name", "code"]
-    list_display = ["name", "code", "kind", "level", "parent", "region", "is_active"]
+    list_display = ["name", "code", "kind", "level", "parent", "region", active()]
     list_filter = ["kind", "level", "is_active"]
     list_export = ["name", "code", "kind", "level", "parent", "region", "phone", "is_active"]
 
@@ -48,7 +53,8 @@ class StaffViewSet(ConfigViewSet):
     icon = "user"
     menu_label = _("Staff")
     search_fields = ["name", "phone", "skills"]
-    list_display = ["name", "unit", "roles_display", "phone", "user", "is_active"]
+    list_display = ["name", "unit", Column("roles_display", label=_("roles")), "phone", "user", active()]
+    export_headings = {"roles_display": _("roles")}
     list_filter = ["roles", "unit__kind", "is_active"]
     list_export = ["name", "unit", "roles_display", "phone", "skills", "is_active"]
 
@@ -67,7 +73,10 @@ class ChannelViewSet(ConfigViewSet):
     icon = "mail"
     menu_label = _("Channels")
     search_fields = ["name", "code"]
-    list_display = ["name", "code", "is_public", "requires_external_id", "sort_order", "is_active"]
+    list_display = [
+        "name", "code", BooleanColumn("is_public", label=_("open to public submission")),
+        BooleanColumn("requires_external_id", label=_("requires the channel's own id")), "sort_order", active(),
+    ]
     list_filter = ["is_public", "is_active"]
     list_export = ["name", "code", "description", "is_public", "requires_external_id", "is_active"]
 
@@ -77,7 +86,7 @@ class DirectoryItemViewSet(ConfigViewSet):
     icon = "list-ul"
     menu_label = _("Dispatch directory")
     search_fields = ["name", "code", "keywords"]
-    list_display = ["name", "code", "parent", "routing", "sector_unit", "territorial_level", "is_active"]
+    list_display = ["name", "code", "parent", "routing", "sector_unit", "territorial_level", active()]
     list_filter = ["routing", "territorial_level", "default_case_type", "is_active"]
     list_export = [
         "code", "name", "parent", "routing", "sector_unit", "territorial_level", "keywords",
@@ -90,7 +99,11 @@ class TimeLimitPolicyViewSet(ConfigViewSet):
     icon = "time"
     menu_label = _("Time-limit policies")
     search_fields = ["name", "note"]
-    list_display = ["name", "priority", "channel", "case_type", "urgency", "directory_item", "limits_summary", "is_active"]
+    list_display = [
+        "name", "priority", "channel", "case_type", "urgency", "directory_item",
+        Column("limits_summary", label=_("Limits")), active(),
+    ]
+    export_headings = {"limits_summary": _("Limits")}
     list_filter = ["channel", "case_type", "urgency", "is_active"]
     list_export = ["name", "priority", "channel", "case_type", "urgency", "directory_item", "limits_summary", "is_active"]
 
@@ -100,7 +113,7 @@ class CalendarYearViewSet(ConfigViewSet):
     icon = "date"
     menu_label = _("Calendar years")
     search_fields = ["note"]
-    list_display = ["year", "source", "is_published", "note"]
+    list_display = ["year", "source", BooleanColumn("is_published", label=_("published")), "note"]
     list_filter = ["source", "is_published"]
     list_export = ["year", "source", "is_published", "note"]
 

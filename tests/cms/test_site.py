@@ -27,6 +27,15 @@ def test_admin_login_is_in_chinese(client, db):
     assert "登录" in response.content.decode()
 
 
+def test_pages_stay_chinese_for_a_browser_asking_for_english(client, home):
+    # given a browser whose preferred language is English
+    login = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    # then the admin and the site still answer in Chinese
+    assert "登录" in login.content.decode()
+    assert 'lang="zh-hans"' in page.content.decode()
+
+
 def test_admin_dashboard_opens_for_a_superuser(client, db):
     user = get_user_model().objects.create_superuser("root", "root@example.com", "pw-for-tests")
     client.force_login(user)
