@@ -105,7 +105,8 @@ def resolve_config(model, value, field, label):
     if isinstance(value, model):
         obj = value
     else:
-        lookup = {"code": value} if isinstance(value, str) and not value.isdigit() else {"pk": value}
+        # Codes are strings (a channel coded "12345" is a code); ids are ints.
+        lookup = {"pk": value} if isinstance(value, int) else {"code": value}
         obj = model.objects.filter(**lookup).first()
     if obj is None or not getattr(obj, "is_active", True):
         raise InvalidInput(

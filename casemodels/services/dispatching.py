@@ -14,17 +14,20 @@ from .base import (
     R, Actor, InvalidInput, InvalidState, NotAllowed, active_lead, actor_lead_assignment, lock_case,
     record_event, require_state, require_text, save_case, set_state,
 )
+from .cleanup import withdraw_pending_extensions
 from .routing import route_by_directory
 
 A = CaseEvent.Action
 S = Assignment.State
 
 
-def _unit(value, field):
+def resolve_unit(value, field):
+    """A unit given as itself, its code (str) or its id (int); must be active."""
     if value is None or isinstance(value, Unit):
         unit = value
     else:
-        unit = Unit.objects.filter(pk=value).first() if str(value).isdigit() else Unit.objects.filter(code=value).first()
+        # Codes are strings (often all digits, like region codes); ids are ints.
+        unit = Unit.objects.filter(**{"pk" if isinstance(value, int) else "code": value}).first()
         if unit is None:
             raise InvalidInput(_("Unknown unit “%(value)s”.") % {"value": value}, code="unknown", field=field)
     if unit is not None and not unit.is_active:
@@ -66,8 +69,8 @@ def dispatch_case(case, *, acting_user, unit=None, co_units=(), note="", expecte
     actor.require(R.DISPATCHER)
     actor.require_covers(case.owner_unit)
     require_state(case, CaseState.RECEIVED)
-    unit = _unit(unit, "unit")
-    co_units = [_unit(c, "co_units") for c in co_units]
+    unit = resolve_unit(unit, "unit")
+    co_units = [resolve_unit(c, "co_units") for c in co_units]
     now = timezone.now()
     lead, co_units = _dispatch(case, actor, unit, co_units, now)
     before = case.state
@@ -114,13 +117,14 @@ def sub_dispatch_case(case, *, acting_user, unit, note="", expected_version=None
     actor.require(R.DISPATCHER, R.UNIT_LEADER, R.HANDLER)
     require_state(case, CaseState.HANDLING)
     parent = actor_lead_assignment(case, actor, S.SIGNED)
-    unit = _unit(unit, "unit")
+    unit = resolve_unit(unit, "unit")
     if unit is None or unit.pk == parent.unit.pk or not unit.is_descendant_of(parent.unit):
         raise InvalidInput(
             _("A case can only be sub-dispatched to a unit below %(unit)s.") % {"unit": parent.unit},
             code="not_below", field="unit",
         )
     now = timezone.now()
+    withdraw_pending_extensions(case, now, _("Withdrawn: the case was sub-dispatched."))
     parent.state = S.SUB_DISPATCHED
     parent.save(update_fields=["state"])
     child = _assign(case, unit, actor=actor, now=now, parent=parent)
@@ -143,16 +147,23 @@ def escalate_case(case, *, acting_user, reason, unit=None, expected_version=None
     require_state(case, CaseState.DISPATCHED, CaseState.HANDLING)
     current = actor_lead_assignment(case, actor, S.PENDING, S.SIGNED)
     reason = require_text(reason, "reason", _("The reason for the whistle"))
-    target = _unit(unit, "unit") or current.unit.parent
+    target = resolve_unit(unit, "unit") or current.unit.parent
     if target is None or target.pk == current.unit.pk or not current.unit.is_descendant_of(target):
         raise InvalidInput(
             _("A whistle goes to a unit above %(unit)s.") % {"unit": current.unit}, code="not_above", field="unit",
         )
     now = timezone.now()
+    withdraw_pending_extensions(case, now, _("Withdrawn: the case was escalated."))
     current.state, current.finished_at = S.ESCALATED, now
     current.save(update_fields=["state", "finished_at"])
     before = case.state
+    # Units passed over on the way up (a village whistling straight to the
+    # city) hand the case on as well.
     parent = current.parent
+    while parent is not None and parent.unit_id != target.pk and parent.unit.is_descendant_of(target):
+        parent.state, parent.finished_at = S.ESCALATED, now
+        parent.save(update_fields=["state", "finished_at"])
+        parent = parent.parent
     if parent is not None and parent.unit_id == target.pk:
         parent.state = S.SIGNED
         parent.save(update_fields=["state"])
@@ -206,6 +217,7 @@ def review_return(case, *, acting_user, approve, note="", expected_version=None)
     reject it (the unit keeps the case)."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
+    require_state(case, CaseState.DISPATCHED, CaseState.HANDLING)
     request = case.return_requests.filter(state=ReviewState.PENDING).select_related("assignment__parent__unit").first()
     if request is None:
         raise InvalidState(_("Case %(number)s has no return waiting for review.") % {"number": case.number})
@@ -220,6 +232,7 @@ def review_return(case, *, acting_user, approve, note="", expected_version=None)
     deadlines.end_pause(case, ClockPause.Reason.RETURN_REVIEW, now)
     before = case.state
     if approve:
+        withdraw_pending_extensions(case, now, _("Withdrawn: the case was returned."))
         assignment.state, assignment.finished_at = S.RETURNED, now
         assignment.save(update_fields=["state", "finished_at"])
         if assignment.parent is not None:
@@ -241,12 +254,16 @@ def review_return(case, *, acting_user, approve, note="", expected_version=None)
     return case
 
 
+def previous_lead_unit(case):
+    """The active unit that led the last round at the top level, if any."""
+    last = case.assignments.filter(role=Assignment.Role.LEAD, parent__isnull=True).order_by("-id").first()
+    return last.unit if last is not None and last.unit.is_active else None
+
+
 def second_dispatch(case, actor, unit, now, note=""):
     """Round + 1 (二次派单): a new lead assignment, to the last lead unit by
     default; the deadlines restart from now. The caller holds the lock."""
-    if unit is None:
-        last = case.assignments.filter(role=Assignment.Role.LEAD, parent__isnull=True).order_by("-id").first()
-        unit = last.unit if last else None
+    unit = unit or previous_lead_unit(case)
     if unit is None:
         raise InvalidInput(_("Choose the unit for the second dispatch."), code="required", field="unit")
     actor.require_covers(unit, field="unit")
@@ -277,4 +294,4 @@ def redispatch_case(case, *, acting_user, unit=None, note="", expected_version=N
         )
     if active_lead(case) is not None:
         raise InvalidState(_("Case %(number)s is still held by a unit.") % {"number": case.number})
-    return second_dispatch(case, actor, _unit(unit, "unit"), timezone.now(), note=note)
+    return second_dispatch(case, actor, resolve_unit(unit, "unit"), timezone.now(), note=note)

@@ -5,18 +5,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from snippets.models import Unit
-
 from ..models import (
     Assignment, CaseEvent, CaseState, ClockPause, Consultation, ExtensionRequest, ReturnVisit, Satisfaction, VisitMethod,
 )
 from ..models.requests import ReviewState
 from . import deadlines
+from .cleanup import withdraw_pending_extensions
 from .base import (
     R, Actor, InvalidInput, InvalidState, check_choice, actor_lead_assignment, lock_case, record_event, require_state,
     require_text, save_case, set_state,
 )
-from .dispatching import second_dispatch
+from .dispatching import previous_lead_unit, resolve_unit, second_dispatch
 
 A = CaseEvent.Action
 S = Assignment.State
@@ -63,9 +62,11 @@ def review_extension(case, *, acting_user, approve, note="", expected_version=No
     actor.require(R.DISPATCHER)
     actor.require_covers(case.owner_unit)
     require_state(case, CaseState.HANDLING)
-    request = case.extension_requests.filter(state=ReviewState.PENDING).first()
+    request = case.extension_requests.filter(state=ReviewState.PENDING).select_related("assignment").first()
     if request is None:
         raise InvalidState(_("Case %(number)s has no extension waiting for review.") % {"number": case.number})
+    if request.assignment.state != S.SIGNED:
+        raise InvalidState(_("The unit that asked for this extension no longer holds the case."))
     if not approve:
         note = require_text(note, "note", _("The reason for rejecting"))
     now = timezone.now()
@@ -94,9 +95,7 @@ def reply_case(case, *, acting_user, reply, expected_version=None):
     now = timezone.now()
     # A reply ends the wait for the citizen and makes a pending extension moot.
     deadlines.end_pause(case, ClockPause.Reason.AWAITING_CITIZEN, now)
-    case.extension_requests.filter(state=ReviewState.PENDING).update(
-        state=ReviewState.WITHDRAWN, reviewed_at=now, review_note=_("Withdrawn: the unit replied.")
-    )
+    withdraw_pending_extensions(case, now, _("Withdrawn: the unit replied."))
     case.assignments.filter(
         round=case.round, state__in=(*Assignment.ACTIVE_STATES, S.SUB_DISPATCHED)
     ).update(state=S.REPLIED, finished_at=now)
@@ -140,9 +139,9 @@ def record_return_visit(
     save_case(case, "is_unsatisfied", "closed_at")
     record_event(case, A.RETURN_VISIT, actor=actor, from_state=before, note=visit.note, at=now,
                  data={"satisfaction": satisfaction, "resolved": resolved, "method": method, "round": case.round})
-    # A case answered on the spot has no unit to go back to: it stays in the
-    # ledger until a dispatcher chooses one (redispatch_case).
-    if not visit.is_positive and redispatch and case.assignments.exists():
+    # A case answered on the spot (or whose unit is gone) has no unit to go
+    # back to: it stays in the ledger until a dispatcher chooses one.
+    if not visit.is_positive and redispatch and previous_lead_unit(case) is not None:
         second_dispatch(case, actor, None, now, note=_("Second dispatch after an unsatisfied return visit."))
     return case
 
@@ -194,7 +193,7 @@ def hold_consultation(case, *, acting_user, level, units, topic, conclusion, exp
         level = Consultation.Level(int(level))
     except (TypeError, ValueError):
         raise InvalidInput(_("The consultation level is 1, 2 or 3."), code="invalid_choice", field="level") from None
-    units = [u if isinstance(u, Unit) else Unit.objects.filter(pk=u).first() for u in units]
+    units = [resolve_unit(u, "units") for u in units or ()]
     if not units or None in units:
         raise InvalidInput(_("Name the units taking part."), code="required", field="units")
     topic = require_text(topic, "topic", _("The topic"))

@@ -3,7 +3,9 @@ answered on the spot, merged, diverted, invalid. Also 一次告知 (ask the
 citizen once for what is missing; the clock pauses)."""
 
 import secrets
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -13,8 +15,9 @@ from django.utils.translation import gettext as _
 from snippets.models import CaseType, Channel, DirectoryItem, Region, Urgency
 from snippets.services.validation import normalise_phone, validate_id_number, validate_phone
 
-from ..models import Assignment, Case, CaseEvent, CaseNumberCounter, CaseState, ClockPause, DivertRoute
+from ..models import Case, CaseEvent, CaseNumberCounter, CaseState, ClockPause, DivertRoute
 from . import deadlines
+from .cleanup import close_open_work
 from .base import (
     R, Actor, InvalidInput, check_choice, resolve_config, InvalidState, NotAllowed, actor_lead_assignment, lock_case, lock_cases, record_event,
     require_state, require_text, root_unit, save_case, set_state,
@@ -23,11 +26,18 @@ from .base import (
 A = CaseEvent.Action
 
 
-def next_case_number(at):
-    """PREFIX + YYYYMMDD + a 5-digit daily sequence, safe under concurrency."""
-    from django.conf import settings
+QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out on the phone
 
-    day = timezone.localtime(at).date()
+
+def new_query_code():
+    """Eight characters from 32 (10^12 combinations) for public tracking."""
+    return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _i in range(8))
+
+
+def next_case_number(at):
+    """PREFIX + YYYYMMDD (the centre's local date) + a 5-digit daily
+    sequence, safe under concurrency."""
+    day = timezone.localtime(at, ZoneInfo(settings.TIME_ZONE)).date()
     for _attempt in range(3):
         updated = CaseNumberCounter.objects.filter(day=day).update(last=F("last") + 1)
         if not updated:
@@ -46,9 +56,14 @@ def _same_submission(existing, actor, content, citizen_phone):
     already registered. Staff may look it up that way; an anonymous caller
     gets it back only when it is really their own submission (the same
     phone; the same content when there is no phone), so a known id never
-    reveals someone else's case."""
+    reveals someone else's case. Staff get it back only within their scope."""
     if actor is not None:
-        return existing
+        if actor.covers(existing.owner_unit):
+            return existing
+        raise InvalidInput(
+            _("This id has already been used for another submission in this channel."),
+            code="duplicate_external_id", field="external_id",
+        )
     same_phone = normalise_phone(citizen_phone) == existing.citizen_phone
     if same_phone and (existing.citizen_phone or (content or "").strip() == existing.content):
         return existing
@@ -116,7 +131,7 @@ def register_case(
         urgency=urgency, title=title, content=content, address=(address or "").strip(), region=region,
         latitude=latitude, longitude=longitude, citizen_name=(citizen_name or "").strip()[:50],
         citizen_phone=phone, citizen_id_number=id_number, is_anonymous=bool(is_anonymous),
-        is_confidential=bool(is_confidential), query_code=f"{secrets.randbelow(10**6):06d}",
+        is_confidential=bool(is_confidential), query_code=new_query_code(),
         directory_item=item, state=CaseState.RECEIVED, owner_unit=owner_unit, received_at=received_at,
         created_by=actor.user if actor else None,
     )
@@ -157,15 +172,10 @@ def answer_on_the_spot(case, *, acting_user, answer, close=True, expected_versio
     set_state(case, CaseState.CLOSED if close else CaseState.REPLIED)
     if close:
         case.closed_at = now
-    save_case(case, "reply", "replied_at", "closed_at")
+    close_open_work(case, now)
+    save_case(case, "reply", "replied_at", "closed_at", "paused_since")
     record_event(case, A.ANSWER, actor=actor, from_state=before, note=answer)
     return case
-
-
-def _withdraw_assignments(case, now):
-    case.assignments.filter(state__in=Assignment.ACTIVE_STATES).update(
-        state=Assignment.State.WITHDRAWN, finished_at=now
-    )
 
 
 @transaction.atomic
@@ -191,8 +201,8 @@ def merge_cases(primary, duplicates, *, acting_user, note=""):
         before = case.state
         case.merged_into = primary
         set_state(case, CaseState.MERGED)
-        save_case(case, "merged_into")
-        _withdraw_assignments(case, now)
+        close_open_work(case, now)
+        save_case(case, "merged_into", "paused_since")
         record_event(case, A.MERGE, actor=actor, from_state=before, note=note, data={"primary": primary.number})
         merged.append(case)
     primary.version += 1
@@ -215,7 +225,8 @@ def divert_case(case, *, acting_user, route, note, expected_version=None):
     case.divert_route = route
     set_state(case, CaseState.DIVERTED)
     case.closed_at = timezone.now()
-    save_case(case, "divert_route", "closed_at")
+    close_open_work(case, case.closed_at)
+    save_case(case, "divert_route", "closed_at", "paused_since")
     record_event(case, A.DIVERT, actor=actor, from_state=before, note=note, data={"route": route})
     return case
 
@@ -231,7 +242,8 @@ def mark_invalid(case, *, acting_user, reason, expected_version=None):
     before = case.state
     set_state(case, CaseState.INVALID)
     case.closed_at = timezone.now()
-    save_case(case, "closed_at")
+    close_open_work(case, case.closed_at)
+    save_case(case, "closed_at", "paused_since")
     record_event(case, A.INVALID, actor=actor, from_state=before, note=reason)
     return case
 

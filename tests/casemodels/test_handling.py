@@ -288,7 +288,7 @@ def test_hold_a_consultation(world, flow):
 @pytest.mark.parametrize(
     "changes, field, code",
     [({"level": 4}, "level", "invalid_choice"), ({"level": "x"}, "level", "invalid_choice"),
-     ({"units": []}, "units", "required"), ({"units": [999999]}, "units", "required"),
+     ({"units": []}, "units", "required"), ({"units": [999999]}, "units", "unknown"),
      ({"topic": ""}, "topic", "required"), ({"conclusion": ""}, "conclusion", "required")],
 )
 def test_consultation_bad_input(world, flow, refused, changes, field, code):

@@ -40,7 +40,7 @@ def test_staff_register_a_case_for_their_unit(world):
     assert case.owner_unit == world.centre
     assert case.created_by == world.dispatcher
     assert re.fullmatch(r"MS2025093000001", case.number)
-    assert re.fullmatch(r"\d{6}", case.query_code)
+    assert re.fullmatch(r"[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{8}", case.query_code)
     assert (case.citizen_name, case.citizen_phone) == ("李四", "13812341234")
     assert case.version == 1 and case.round == 1
     assert case.received_at == START
