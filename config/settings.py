@@ -203,6 +203,8 @@ WHITENOISE_USE_FINDERS = True
 
 # --- Wagtail ------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = os.environ.get("MINSHENG_SITE_NAME", "民声 12345")
+# One centre, one clock: staff cannot switch the admin to another time zone.
+WAGTAIL_USER_TIME_ZONES = [TIME_ZONE]
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "csv", "docx", "xlsx", "odt", "txt", "jpg", "png"]
@@ -228,6 +230,14 @@ LOGGING = {
     },
 }
 
-if not DEBUG:
-    SESSION_COOKIE_HTTPONLY = True
-    X_FRAME_OPTIONS = "SAMEORIGIN"
+X_FRAME_OPTIONS = "SAMEORIGIN"
+SESSION_COOKIE_HTTPONLY = True
+# Behind an HTTPS reverse proxy (production), set DJANGO_HTTPS=true: secure
+# cookies, HSTS, redirects to https, and the proxy's X-Forwarded-Proto trusted.
+if env_bool("DJANGO_HTTPS", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True

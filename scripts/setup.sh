@@ -33,7 +33,10 @@ if [ "${SKIP_SYSTEM_PACKAGES:-0}" != "1" ]; then
   if [ ${#missing[@]} -gt 0 ]; then
     step "Installing system packages: ${missing[*]}"
     SUDO=""
-    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    if [ "$(id -u)" -ne 0 ]; then
+      command -v sudo >/dev/null || { echo "Run as root, or install sudo, to install: ${missing[*]}" >&2; exit 1; }
+      SUDO="sudo -n"   # never wait for a password prompt (CI has no terminal)
+    fi
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
