@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from snippets.models import CalendarDay, CalendarYear, PolicyLimit, TimeLimitPolicy
+from snippets.signals import calendar_changed
 
 
 def _schedule_recompute(sender, **kwargs):
@@ -26,3 +27,5 @@ def _schedule_recompute(sender, **kwargs):
 for model in (CalendarDay, CalendarYear, TimeLimitPolicy, PolicyLimit):
     post_save.connect(_schedule_recompute, sender=model, dispatch_uid=f"recompute-{model.__name__}-save")
     post_delete.connect(_schedule_recompute, sender=model, dispatch_uid=f"recompute-{model.__name__}-delete")
+
+calendar_changed.connect(_schedule_recompute, dispatch_uid="recompute-calendar-changed")

@@ -9,12 +9,25 @@ policy or calendar can be applied to open cases.
 "N working days" ends at the close (23:59:59 local time) of the N-th working
 day after the day of the start; "N natural days" likewise on the calendar;
 "N hours" is exact; "N months" ends at the close of the same day N months on;
-a fixed date is the next such month-day on or after the start.
+a fixed date is the next such month-day on or after the start. All of it
+is reckoned in the centre's own zone (settings.TIME_ZONE), never in the zone
+a request happens to run in.
+
+Clock pauses (一次告知, return review) move a deadline once they have ended
+(an open pause only flags the case ``paused_since``): overlapping pauses
+count once; a pause moves an hours limit by the time it lasted, a
+working-day limit by the working days from the day after it began up to the
+day it ended (a pause within one day moves nothing; Friday evening to Monday
+morning moves one working day), and a day, month or fixed-date limit by the
+natural days it spanned.
 """
 
 import calendar as pycalendar
 import datetime
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -29,8 +42,16 @@ K = PolicyLimit.Kind
 END_OF_DAY = datetime.time(23, 59, 59)
 
 
+def local_tz():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def to_local(moment):
+    return timezone.localtime(moment, local_tz())
+
+
 def end_of_day(day):
-    return timezone.make_aware(datetime.datetime.combine(day, END_OF_DAY))
+    return timezone.make_aware(datetime.datetime.combine(day, END_OF_DAY), local_tz())
 
 
 def add_months(day, months):
@@ -75,7 +96,7 @@ def match_policy(case, policies=None):
 
 def due_after(limit, start, cal):
     """When ``limit`` runs out for a clock started at ``start`` (aware)."""
-    local_start = timezone.localtime(start)
+    local_start = to_local(start)
     day = local_start.date()
     if limit.unit == U.HOURS:
         return start + datetime.timedelta(hours=limit.amount)
@@ -93,22 +114,40 @@ def due_after(limit, start, cal):
     raise ValueError(f"Unknown limit unit {limit.unit!r}")
 
 
-def shift_for_pauses(due, pauses, limit, cal, now, clock_start):
-    """Move a deadline by the paused time between the clock's start and the
-    deadline; a working-day deadline that lands on a day off moves to the
-    close of the next working day."""
+def merged_pauses(pauses, clock_start):
+    """Ended pauses as [begin, end) spans after ``clock_start``, overlaps merged."""
+    spans = sorted(
+        (max(p.started_at, clock_start), p.ended_at)
+        for p in pauses if p.ended_at is not None and p.ended_at > clock_start
+    )
+    merged = []
+    for begin, end in spans:
+        if merged and begin <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        elif end > begin:
+            merged.append([begin, end])
+    return merged
+
+
+def shift_for_pauses(due, pauses, limit, cal, clock_start):
+    """Move a deadline by the pauses that began before it (see the module
+    docstring for how each kind of limit counts a pause)."""
     if due is None:
         return None
-    shifted = due
-    for pause in pauses:
-        begin, end = max(pause.started_at, clock_start), pause.ended_at or now
-        if begin < shifted and end > begin:
-            shifted += end - begin
-    if shifted != due and limit.unit == U.WORKING_DAYS:
-        local = timezone.localtime(shifted)
-        if not cal.is_workday(local.date()):
-            shifted = end_of_day(cal.next_workday_on_or_after(local.date()))
-    return shifted
+    for begin, end in merged_pauses(pauses, clock_start):
+        if begin >= due:
+            break
+        if limit.unit == U.HOURS:
+            due += end - begin
+            continue
+        first, last = to_local(begin).date(), to_local(end).date()
+        if limit.unit == U.WORKING_DAYS:
+            days = sum(cal.is_workday(first + datetime.timedelta(days=i)) for i in range(1, (last - first).days + 1))
+            if days:
+                due = end_of_day(cal.add_working_days(to_local(due).date(), days))
+        elif last > first:
+            due = end_of_day(to_local(due).date() + (last - first))
+    return due
 
 
 def round_start(case):
@@ -131,14 +170,14 @@ def compute_deadlines(case, *, policy=None, now=None):
     if policy is None:
         return result
     start = round_start(case)
-    local_year = timezone.localtime(start).year
+    local_year = to_local(start).year
     cal = WorkCalendar.load(local_year, local_year + 2)
     if case.pk is None:
         # A case being registered has no pauses or extensions yet (and an
         # unsaved instance cannot be used in related lookups).
         pauses, extensions = [], []
     else:
-        pauses = list(case.pauses.filter(started_at__gte=start).order_by("started_at"))
+        pauses = list(case.pauses.filter(ended_at__gt=start).order_by("started_at"))
         extensions = list(
             ExtensionRequest.objects.filter(case=case, state=ReviewState.APPROVED, reviewed_at__gte=start)
             .order_by("reviewed_at", "id")
@@ -154,10 +193,10 @@ def compute_deadlines(case, *, policy=None, now=None):
             if case.dispatched_at is None:
                 continue
             clock_start = max(case.dispatched_at, start)
-        due = shift_for_pauses(due_after(limit, clock_start, cal), pauses, limit, cal, now, clock_start)
+        due = shift_for_pauses(due_after(limit, clock_start, cal), pauses, limit, cal, clock_start)
         if kind in (K.REPLY, K.COMPLETION):
             for ext in extensions:
-                due = end_of_day(cal.add_working_days(timezone.localtime(due).date(), ext.working_days))
+                due = end_of_day(cal.add_working_days(to_local(due).date(), ext.working_days))
         result[field] = due
     result["deadlines_provisional"] = cal.provisional
     return result
@@ -170,7 +209,7 @@ def assignment_sign_due(case, dispatched_at):
     limit = case.policy.limits.filter(kind=K.SIGN).first()
     if limit is None:
         return None
-    year = timezone.localtime(dispatched_at).year
+    year = to_local(dispatched_at).year
     return due_after(limit, dispatched_at, WorkCalendar.load(year, year + 1))
 
 
@@ -196,11 +235,16 @@ def sync_lead_assignments(case):
     ).update(reply_due=case.reply_due)
 
 
+@transaction.atomic
 def recompute_deadlines(case, *, rematch=False, now=None):
-    """Recompute and save one case's deadlines; returns True if they changed."""
+    """Recompute and save one case's deadlines; returns True if they changed.
+    The row is locked and the version bumped on a change, so that an action
+    prepared on the old deadlines gets a conflict instead of overwriting."""
+    case = Case.objects.select_for_update().select_related("directory_item", "policy").get(pk=case.pk)
     changed = apply_deadlines(case, rematch=rematch, now=now)
     if changed:
-        case.save(update_fields=["policy", *DEADLINE_FIELDS, "updated_at"])
+        case.version += 1
+        case.save(update_fields=["policy", "version", *DEADLINE_FIELDS, "updated_at"])
         sync_lead_assignments(case)
         reply_due = case.reply_due.isoformat() if case.reply_due else None
         CaseEvent.objects.create(
@@ -218,13 +262,14 @@ def recompute_open_cases(*, rematch=False, batch_size=500):
     qs = Case.objects.filter(state__in=OPEN_STATES).order_by("pk")
     last_pk = 0
     while True:
-        batch = list(qs.filter(pk__gt=last_pk).select_related("directory_item", "policy")[:batch_size])
+        batch = list(qs.filter(pk__gt=last_pk).values_list("pk", flat=True)[:batch_size])
         if not batch:
             break
-        for case in batch:
-            examined += 1
-            changed += recompute_deadlines(case, rematch=rematch)
-        last_pk = batch[-1].pk
+        with transaction.atomic():
+            for pk in batch:
+                examined += 1
+                changed += recompute_deadlines(Case(pk=pk), rematch=rematch)
+        last_pk = batch[-1]
     return examined, changed
 
 

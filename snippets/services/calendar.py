@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from ..models import CalendarDay, CalendarYear
+from ..signals import calendar_changed
 
 
 def package_years():
@@ -38,7 +39,7 @@ def seed_from_chinesecalendar(years=None):
     from chinese_calendar import constants
 
     names = _holiday_names()
-    wanted = set(years or package_years())
+    wanted = set(package_years() if years is None else years)
     existing_years = set(CalendarYear.objects.filter(year__in=wanted).values_list("year", flat=True))
     new_years = [
         CalendarYear(year=y, source=CalendarYear.Source.PACKAGE, is_published=True)
@@ -59,6 +60,9 @@ def seed_from_chinesecalendar(years=None):
                 CalendarDay(date=day, kind=CalendarDay.Kind.MAKEUP_WORKDAY, name=names.get(name, name))
             )
     CalendarDay.objects.bulk_create(new_days)
+    if new_years or new_days:
+        # bulk_create sends no post_save: tell listeners (deadline recomputation) once.
+        calendar_changed.send(sender=CalendarDay, years=sorted({y.year for y in new_years} | {d.date.year for d in new_days}))
     return len(new_years), len(new_days)
 
 

@@ -1,7 +1,6 @@
 """Moving a case between units: dispatch (to a unit, by directory routing),
 sign, sub-dispatch down, whistle up, return a wrong dispatch (reviewed)."""
 
-import datetime
 
 import pytest
 
@@ -289,10 +288,10 @@ def test_rejected_return_leaves_the_case_with_the_unit(world, flow, clock):
     # given a signed case whose unit asks to return it
     case = flow.handling()
     case = request_return(case, acting_user=world.dept_handler, reason="不属于本单位")
-    clock.move_to(START + datetime.timedelta(days=1))
-    # when the dispatcher rejects it with a reason
+    clock.move_to(local(2025, 10, 9, 10))
+    # when the dispatcher rejects it with a reason on the first working day after the holiday
     case = review_return(case, acting_user=world.dispatcher, approve=False, note="属于住建局职责清单第12项")
-    # then the unit keeps it, signed, and the clock runs again (moved by the day of review)
+    # then the unit keeps it, signed, and the clock runs again (moved by the one working day of review)
     case.refresh_from_db()
     assert case.state == CaseState.HANDLING
     assert states(case) == [("zjj", "lead", S.SIGNED)]

@@ -13,7 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, years=None, **options):
         covered = package_years()
-        wanted = years or covered
+        wanted = years if years else covered
         unknown = sorted(set(wanted) - set(covered))
         if unknown:
             self.stderr.write(self.style.WARNING(
