@@ -2,10 +2,10 @@
 
 import graphene
 
-from casemodels.models import Case
+from publishing.tracking import find_tracked_case
 from snippets.models import Channel, DirectoryItem
 
-from .types import CatalogItemType, ChannelType, TrackedCaseType, tracked
+from .types import CatalogItemType, ChannelType, TimelineEntryType, TrackedCaseType
 
 
 class Query(graphene.ObjectType):
@@ -23,10 +23,10 @@ class Query(graphene.ObjectType):
         return DirectoryItem.objects.filter(is_active=True).select_related("parent")
 
     def resolve_track_case(self, info, number, query_code):
-        case = (
-            Case.objects.filter(number=number.strip(), query_code=query_code.strip())
-            .prefetch_related("events")
-            .first()
-        )
-        return tracked(case) if case is not None else None
-
+        request = info.context
+        client = request.META.get("REMOTE_ADDR", "unknown") if request is not None else "unknown"
+        view = find_tracked_case(number, query_code, client=client)
+        if view is None:
+            return None
+        timeline = [TimelineEntryType(action=e.action, label=e.label, at=e.at) for e in view.timeline]
+        return TrackedCaseType(**{**view.__dict__, "timeline": timeline})

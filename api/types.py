@@ -6,8 +6,6 @@ contract in graphql/schema.graphql is kept in English."""
 import graphene
 from graphene_django import DjangoObjectType
 
-from casemodels.models import CaseEvent
-from publishing.masking import mask_address, mask_name
 from snippets.models import Channel, DirectoryItem
 
 
@@ -41,7 +39,8 @@ class TimelineEntryType(graphene.ObjectType):
 
 
 class TrackedCaseType(graphene.ObjectType):
-    """What a citizen sees of their own case: masked, in public wording."""
+    """What a citizen sees of their own case: masked, in public wording; a
+    merged case shows its primary case's progress (publishing.tracking)."""
 
     class Meta:
         name = "TrackedCase"
@@ -56,20 +55,3 @@ class TrackedCaseType(graphene.ObjectType):
     reply_due = graphene.DateTime()
     reply = graphene.String()
     timeline = graphene.List(graphene.NonNull(TimelineEntryType), required=True)
-
-
-PUBLIC_ACTIONS = {
-    CaseEvent.Action.REGISTER, CaseEvent.Action.ANSWER, CaseEvent.Action.DISPATCH, CaseEvent.Action.SIGN,
-    CaseEvent.Action.REPLY, CaseEvent.Action.RETURN_VISIT, CaseEvent.Action.REDISPATCH, CaseEvent.Action.CLOSE,
-    CaseEvent.Action.MERGE, CaseEvent.Action.DIVERT,
-}
-
-
-def tracked(case):
-    events = [e for e in case.events.all() if e.action in PUBLIC_ACTIONS]
-    return TrackedCaseType(
-        number=case.number, title=case.title, state=case.state, state_label=case.get_state_display(),
-        citizen_name=mask_name(case.citizen_name), address=mask_address(case.address),
-        received_at=case.received_at, reply_due=case.reply_due, reply=case.reply or None,
-        timeline=[TimelineEntryType(action=e.action, label=e.get_action_display(), at=e.created_at) for e in events],
-    )

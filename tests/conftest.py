@@ -20,3 +20,13 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def db_vendor():
     return connection.vendor
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (throttles, counters)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -74,3 +74,62 @@ def test_track_case_with_a_wrong_code_reveals_nothing(client, public_case):
 def test_graphiql_is_not_offered_to_anonymous_users_in_production(client, db):
     response = client.get("/graphql/", HTTP_ACCEPT="text/html")
     assert b"graphiql" not in response.content.lower()
+
+
+TRACK = "query($n: String!, $c: String!) { trackCase(number: $n, queryCode: $c) { number state title reply } }"
+
+
+def test_track_case_masks_personal_data_inside_free_text_and_accepts_lower_case(client, public_case):
+    Case = type(public_case)
+    Case.objects.filter(pk=public_case.pk).update(title="我是李四，电话13912345678")
+    _, body = run(client, TRACK, {"n": public_case.number, "c": public_case.query_code.lower()})
+    assert body["data"]["trackCase"]["title"] == "我是李四，电话139****5678"
+
+
+def test_a_merged_case_is_tracked_through_its_primary(client, public_case, db):
+    from casemodels.models import CaseState
+
+    Case = type(public_case)
+    primary = register_case(acting_user=None, channel="web", case_type="complaint", content="同一井盖问题",
+                            citizen_phone="13900009999")
+    Case.objects.filter(pk=primary.pk).update(state=CaseState.REPLIED, reply="已更换井盖，联系电话0356-5221234。")
+    Case.objects.filter(pk=public_case.pk).update(state=CaseState.MERGED, merged_into=primary)
+    _, body = run(client, TRACK, {"n": public_case.number, "c": public_case.query_code})
+    tracked = body["data"]["trackCase"]
+    assert tracked["number"] == public_case.number
+    assert tracked["state"] == "replied"
+    assert tracked["reply"] == "已更换井盖，联系电话035****1234。"
+
+
+def test_wrong_codes_are_throttled(client, public_case):
+    wrong = "AAAAAAAA" if public_case.query_code != "AAAAAAAA" else "BBBBBBBB"
+    for _ in range(10):
+        run(client, TRACK, {"n": public_case.number, "c": wrong})
+    # after ten wrong codes even the right one answers null for a while
+    _, body = run(client, TRACK, {"n": public_case.number, "c": public_case.query_code})
+    assert body["data"]["trackCase"] is None
+
+
+def test_many_aliased_track_cases_are_refused_before_running(client, public_case):
+    aliases = " ".join(f'a{i}: trackCase(number: "{public_case.number}", queryCode: "X{i}") {{ number }}'
+                       for i in range(50))
+    _, body = run(client, "{ " + aliases + " }")
+    assert body.get("data") is None
+    assert "At most 5 trackCase" in body["errors"][0]["message"]
+
+
+def test_deep_queries_are_refused(client, db):
+    deep = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }"
+    _, body = run(client, deep)
+    assert "errors" in body and body.get("data") is None
+
+
+def test_introspection_is_closed_to_anonymous_users_in_production(client, db, settings):
+    settings.DEBUG = False
+    _, anonymous = run(client, "{ __schema { queryType { name } } }")
+    assert anonymous.get("data") is None and "introspection" in anonymous["errors"][0]["message"].lower()
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_user("staffer", password="pw-for-tests"))
+    _, signed_in = run(client, "{ __schema { queryType { name } } }")
+    assert signed_in["data"]["__schema"]["queryType"]["name"] == "Query"

@@ -29,3 +29,17 @@ def test_addresses_hide_house_numbers_but_keep_the_street():
     assert masked.startswith("高平市建设南路")
     for detail in ("18号院", "3号楼", "2单元", "501室"):
         assert detail not in masked
+
+
+def test_short_address_forms_hide_the_numbers():
+    assert mask_address("幸福小区5-2-501") == "幸福小区**"
+    assert mask_address("建设路5栋2单元501") == "建设路**栋**单元**"
+
+
+def test_free_text_masks_ids_phones_and_emails():
+    from publishing.masking import mask_text
+
+    text = "我是李四，电话13912345678，身份证14058119900101123X，座机0356-5221234，邮箱li.si@example.com"
+    masked = mask_text(text)
+    assert masked == ("我是李四，电话139****5678，身份证1405**********123X，座机035****1234，"
+                      "邮箱l***@example.com")
