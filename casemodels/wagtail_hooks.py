@@ -3,13 +3,17 @@
 generic add, edit and delete views are switched off; the workbench with its
 actions is its own piece of work."""
 
+from django.contrib.admin.utils import unquote
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from .models import Case
+from .services.visibility import active_profile, visible_cases
 
 
 class ReadOnlyPolicy(ModelPermissionPolicy):
@@ -17,7 +21,7 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
         if action in {"add", "change", "delete"}:
             return False
         if action in {"view", "inspect"}:
-            return user.is_active and (user.is_superuser or hasattr(user, "staff_profile"))
+            return user.is_active and (user.is_superuser or active_profile(user) is not None)
         return super().user_has_permission(user, action)
 
     def user_has_any_permission(self, user, actions):
@@ -27,6 +31,20 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
 register_permission_policy(Case, ReadOnlyPolicy(Case))
 
 
+class CaseIndexView(IndexView):
+    """The list (and its export) holds only the cases the user may see."""
+
+    def get_base_queryset(self):
+        return visible_cases(self.request.user).select_related("channel", "owner_unit")
+
+
+class CaseInspectView(InspectView):
+    """Another unit's case is not found, rather than shown."""
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(visible_cases(self.request.user), pk=unquote(str(self.pk)))
+
+
 class CaseViewSet(ModelViewSet):
     model = Case
     icon = "doc-full"
@@ -34,6 +52,8 @@ class CaseViewSet(ModelViewSet):
     menu_order = 100
     add_to_admin_menu = True
     inspect_view_enabled = True
+    index_view_class = CaseIndexView
+    inspect_view_class = CaseInspectView
     search_backend_name = None
     search_fields = ["number", "title", "address", "citizen_phone"]
     list_display = ["number", "title", "channel", "case_type", "state", "owner_unit", "received_at", "reply_due"]
