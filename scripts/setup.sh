@@ -22,8 +22,12 @@ SYSTEM_PACKAGES=(
   fonts-noto-cjk            # Chinese glyphs for PDFs and screenshots
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0   # weasyprint
   gettext                   # compilemessages
-  python3-venv
 )
+if [ -z "${PYTHON:-}" ]; then
+  PYTHON=$(command -v python3.11 || command -v python3)
+fi
+# Debian's own Python ships venv separately; a Python that has it needs nothing.
+"$PYTHON" -c "import ensurepip, venv" 2>/dev/null || SYSTEM_PACKAGES+=(python3-venv)
 
 if [ "${SKIP_SYSTEM_PACKAGES:-0}" != "1" ]; then
   missing=()
@@ -42,9 +46,6 @@ if [ "${SKIP_SYSTEM_PACKAGES:-0}" != "1" ]; then
   fi
 fi
 
-if [ -z "${PYTHON:-}" ]; then
-  PYTHON=$(command -v python3.11 || command -v python3)
-fi
 "$PYTHON" - <<'PY'
 import sys
 if sys.version_info < (3, 11):
@@ -58,6 +59,8 @@ fi
 step "Installing Python packages from $REQS"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQS" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 
-step "Compiling translations"
-DJANGO_SECRET_KEY=${DJANGO_SECRET_KEY:-setup-only} "$VENV/bin/python" manage.py compilemessages -v0 --ignore "$VENV"
+if [ "${SKIP_COMPILE_MESSAGES:-0}" != "1" ]; then
+  step "Compiling translations"
+  DJANGO_SECRET_KEY=${DJANGO_SECRET_KEY:-setup-only} "$VENV/bin/python" manage.py compilemessages -v0 --ignore "$VENV"
+fi
 echo "Setup done."
