@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from wagtail.admin.models import Admin as WagtailAdmin
 
 from snippets.models import Level, Region, Role, StaffProfile, Unit
+from snippets.services.roles import ensure_roles
 
 from .names import GRID_TEAMS, mobile, person_name, skills
 
@@ -207,7 +210,7 @@ class Loader:
         self.logins.append(username)
 
     def load_staff(self, units):
-        self.roles = {r.code: r for r in Role.objects.all()}
+        self.roles = ensure_roles()
         self.logins = []
         rng = self.rng
         self.user("admin", "系统管理员", superuser=True)
@@ -242,7 +245,11 @@ class Loader:
 
     # --- groups and accounts ------------------------------------------------------------
     def load_groups(self):
-        access = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+        # get_or_create: a flushed database (transactional tests) has lost it.
+        access, _new = Permission.objects.get_or_create(
+            content_type=ContentType.objects.get_for_model(WagtailAdmin), codename="access_admin",
+            defaults={"name": "Can access Wagtail admin"},
+        )
         snippet_perms = Permission.objects.filter(content_type__app_label="snippets")
         staff_group, created = Group.objects.get_or_create(name=STAFF_GROUP)
         self.created(Group, created)

@@ -17,7 +17,7 @@ def row_counts():
     return {m._meta.label: m.objects.count() for m in apps.get_models() if not m._meta.proxy}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_demo_loads_every_state_and_a_second_run_changes_nothing():
     # given an empty database, when the demo is loaded
     errors = StringIO()
