@@ -240,7 +240,7 @@ def recompute_deadlines(case, *, rematch=False, now=None):
     """Recompute and save one case's deadlines; returns True if they changed.
     The row is locked and the version bumped on a change, so that an action
     prepared on the old deadlines gets a conflict instead of overwriting."""
-    case = Case.objects.select_for_update().select_related("directory_item", "policy").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("directory_item", "policy").get(pk=case.pk)
     changed = apply_deadlines(case, rematch=rematch, now=now)
     if changed:
         case.version += 1
