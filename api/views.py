@@ -1,45 +1,63 @@
 """The /graphql/ endpoint.
 
-The standard GraphQL validation rules always run; on top of them a depth
-limit and a cap on fields per operation, and, for anonymous users outside
-DEBUG, no schema introspection. GraphiQL is offered to signed-in staff, or to
-everyone when DEBUG is on."""
+The standard GraphQL validation rules always run; on top of them the query
+limits of ``api.validation`` (depth, field budget, trackCase aliases, size),
+and, for anonymous users outside DEBUG, no schema introspection and no
+"Did you mean …?" suggestions (which would give the schema away field by
+field). GraphiQL is offered to signed-in staff, or to everyone when DEBUG is
+on. Errors never carry internals: an unexpected exception in a resolver is
+logged and answered with a generic message."""
+
+import logging
+import re
 
 from django.conf import settings
-from graphene.validation import depth_limit_validator
-from graphene_django.views import GraphQLView
-from graphql import GraphQLError, specified_rules
-from graphql.validation import NoSchemaIntrospectionCustomRule, ValidationRule
+from graphene_django.views import GraphQLView, HttpError
+from graphql import ExecutionResult, GraphQLError, parse
 
-MAX_DEPTH = 10
-MAX_FIELDS = 200
-MAX_TRACK_CASE = 5
+from .validation import MAX_QUERY_LENGTH, MAX_TOKENS, validation_rules
 
+logger = logging.getLogger(__name__)
 
-class FieldBudgetRule(ValidationRule):
-    """Refuse documents with too many fields, or that try many case codes at
-    once through aliases of trackCase."""
-
-    def __init__(self, context):
-        super().__init__(context)
-        self.fields = 0
-        self.tracks = 0
-
-    def enter_field(self, node, *_args):
-        self.fields += 1
-        if node.name.value == "trackCase":
-            self.tracks += 1
-            if self.tracks == MAX_TRACK_CASE + 1:
-                self.report_error(GraphQLError(f"At most {MAX_TRACK_CASE} trackCase fields per request.", node))
-        if self.fields == MAX_FIELDS + 1:
-            self.report_error(GraphQLError(f"At most {MAX_FIELDS} fields per request.", node))
+INTERNAL_ERROR = "Internal server error."
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?\s*$")
 
 
 class MinshengGraphQLView(GraphQLView):
     def dispatch(self, request, *args, **kwargs):
+        # One view instance per request: these attributes are this request's.
         self.graphiql = settings.DEBUG or request.user.is_staff
-        rules = [*specified_rules, depth_limit_validator(max_depth=MAX_DEPTH), FieldBudgetRule]
-        if not (settings.DEBUG or request.user.is_authenticated):
-            rules.append(NoSchemaIntrospectionCustomRule)
-        self.validation_rules = tuple(rules)
+        self.reveal_schema = settings.DEBUG or request.user.is_authenticated
+        self.validation_rules = validation_rules(introspection=self.reveal_schema)
         return super().dispatch(request, *args, **kwargs)
+
+    def execute_graphql_request(self, request, data, query, variables, operation_name, show_graphiql=False):
+        if query and len(query) > MAX_QUERY_LENGTH:
+            return ExecutionResult(errors=[GraphQLError(f"The query is longer than {MAX_QUERY_LENGTH} characters.")])
+        if query:
+            try:
+                parse(query, no_location=True, max_tokens=MAX_TOKENS)
+            except GraphQLError as error:  # a syntax error, or too many tokens
+                return ExecutionResult(errors=[error])
+            except RecursionError:
+                return ExecutionResult(errors=[GraphQLError("The query is nested too deeply.")])
+        return super().execute_graphql_request(request, data, query, variables, operation_name, show_graphiql)
+
+    def format_error(self, error):
+        """Like graphene-django's, but an unexpected exception becomes a
+        generic message (logged with its traceback), and validation
+        suggestions are left out for those who may not see the schema."""
+        debug = settings.DEBUG
+        if isinstance(error, GraphQLError):
+            original = error.original_error
+            if original is not None and not isinstance(original, GraphQLError) and not debug:
+                logger.error("GraphQL resolver error at %s", error.path, exc_info=original)
+                return {**error.formatted, "message": INTERNAL_ERROR}
+            formatted = error.formatted
+            if not getattr(self, "reveal_schema", False):
+                formatted = {**formatted, "message": _SUGGESTION.sub("", formatted["message"])}
+            return formatted
+        if isinstance(error, HttpError) or debug:
+            return {"message": str(error)}
+        logger.error("GraphQL request error", exc_info=error)
+        return {"message": INTERNAL_ERROR}

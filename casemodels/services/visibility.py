@@ -1,26 +1,68 @@
-"""Who may see which cases (staff views: admin lists, dossiers, exports)."""
+"""Who may see which cases in staff views: the admin list and its search and
+export, the dossier (inspect view), and later the staff GraphQL queries.
+
+- a superuser sees every case;
+- a user with an active staff profile sees the cases whose first-receiving
+  unit (``owner_unit``) is their unit or a unit below it, and the cases that
+  any such unit has held at some time (an assignment in any state: lead or
+  co-handler, signed, sub-dispatched, returned, replied, withdrawn …);
+- everyone else (no profile, an inactive profile, an inactive or anonymous
+  user) sees nothing.
+
+The queryset is one SQL query whatever the number of cases or units: the
+unit subtree is a recursive subquery, not a list collected in Python."""
 
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+from snippets.models import Unit
 
 from ..models import Assignment, Case
 
 
 def active_profile(user):
-    if user is None or not user.is_active:
+    """The staff profile of an active, signed-in user when it is active; else None."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     profile = getattr(user, "staff_profile", None)
     return profile if profile is not None and profile.is_active else None
 
 
+def sees_every_case(user):
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active
+                and user.is_superuser)
+
+
+def unit_subtree(unit_id):
+    """A subquery of the ids of ``unit_id`` and every unit below it, however
+    deep the tree (a recursive common table expression; ``UNION`` rather
+    than ``UNION ALL`` so that a cycle in bad data ends instead of looping).
+    Works on SQLite and PostgreSQL."""
+    table = Unit._meta.db_table
+    pk = Unit._meta.pk.column
+    parent = Unit._meta.get_field("parent").column
+    return RawSQL(
+        f'WITH RECURSIVE subtree(id) AS ('
+        f'SELECT r."{pk}" FROM "{table}" r WHERE r."{pk}" = %s'
+        f' UNION SELECT u."{pk}" FROM "{table}" u JOIN subtree s ON u."{parent}" = s.id'
+        f') SELECT id FROM subtree',
+        (unit_id,),
+    )
+
+
 def visible_cases(user):
-    """Superusers see every case; an active staff member sees the cases first
-    received by their unit or a unit below it, and those any such unit has
-    held; anyone else sees none. One query, whatever the number of cases."""
-    if user is not None and user.is_active and user.is_superuser:
+    """The cases ``user`` may see in staff views (see the module docstring)."""
+    if sees_every_case(user):
         return Case.objects.all()
     profile = active_profile(user)
     if profile is None:
         return Case.objects.none()
-    unit_ids = profile.unit.descendant_ids()
-    held = Assignment.objects.filter(unit_id__in=unit_ids).values("case_id")
-    return Case.objects.filter(Q(owner_unit_id__in=unit_ids) | Q(pk__in=held))
+    held = Assignment.objects.filter(unit_id__in=unit_subtree(profile.unit_id)).values("case_id")
+    return Case.objects.filter(Q(owner_unit_id__in=unit_subtree(profile.unit_id)) | Q(pk__in=held))
+
+
+def can_see_case(user, case):
+    """True when ``case`` is among ``visible_cases(user)`` (one query)."""
+    if case is None or case.pk is None:
+        return False
+    return visible_cases(user).filter(pk=case.pk).exists()
