@@ -216,6 +216,9 @@ GRAPHENE = {"SCHEMA": "api.schema.schema"}
 # --- Minsheng ---------------------------------------------------------------------------
 # Case numbers are PREFIX + YYYYMMDD + a 5-digit daily sequence.
 MINSHENG_CASE_NUMBER_PREFIX = os.environ.get("MINSHENG_CASE_NUMBER_PREFIX", "MS")
+# How many reverse proxies in front of the site append to X-Forwarded-For (0:
+# trust REMOTE_ADDR only). Used to tell citizens apart for the tracking throttle.
+MINSHENG_TRUSTED_PROXY_COUNT = int(os.environ.get("MINSHENG_TRUSTED_PROXY_COUNT", "0"))
 
 LOGGING = {
     "version": 1,
