@@ -19,7 +19,15 @@ count once; a pause moves an hours limit by the time it lasted, a
 working-day limit by the working days from the day after it began up to the
 day it ended (a pause within one day moves nothing; Friday evening to Monday
 morning moves one working day), and a day, month or fixed-date limit by the
-natural days it spanned.
+natural days it spanned. Because only ended pauses count, recomputing a
+paused case changes nothing until the pause ends.
+
+``recompute_deadlines`` locks the case row (waiting for a user's action to
+finish), re-reads it, and only when something changed saves it with its
+version bumped (so an action prepared on the old deadlines gets a conflict)
+and writes one RECOMPUTE event. ``recompute_open_cases`` works in short
+batches, each its own transaction, so that a user's action on a case waits
+for at most one batch.
 """
 
 import calendar as pycalendar
@@ -159,6 +167,20 @@ def round_start(case):
     return case.received_at
 
 
+def policy_limits(policy):
+    """The policy's limits by kind (one per kind). Read through ``all()``:
+    modelcluster's related manager, once prefetched (``active_policies``),
+    drops the parent filter on ``.filter()`` and would return other
+    policies' limits too."""
+    return {limit.kind: limit for limit in policy.limits.all()}
+
+
+def load_calendar(start):
+    """The work calendar from the local year of ``start`` to two years on."""
+    year = to_local(start).year
+    return WorkCalendar.load(year, year + 2)
+
+
 def compute_deadlines(case, *, policy=None, now=None):
     """Return a dict of the case's deadline fields (nothing is saved)."""
     now = now or timezone.now()
@@ -170,19 +192,19 @@ def compute_deadlines(case, *, policy=None, now=None):
     if policy is None:
         return result
     start = round_start(case)
-    local_year = to_local(start).year
-    cal = WorkCalendar.load(local_year, local_year + 2)
+    cal = load_calendar(start)
     if case.pk is None:
         # A case being registered has no pauses or extensions yet (and an
         # unsaved instance cannot be used in related lookups).
         pauses, extensions = [], []
     else:
+        # Only ended pauses move a deadline (an open one flags paused_since).
         pauses = list(case.pauses.filter(ended_at__gt=start).order_by("started_at"))
         extensions = list(
             ExtensionRequest.objects.filter(case=case, state=ReviewState.APPROVED, reviewed_at__gte=start)
             .order_by("reviewed_at", "id")
         )
-    limits = {limit.kind: limit for limit in policy.limits.all()}
+    limits = policy_limits(policy)
     for kind, field in ((K.SIGN, "sign_due"), (K.CONTACT, "contact_due"), (K.REPLY, "reply_due"),
                         (K.COMPLETION, "completion_due")):
         limit = limits.get(kind)
@@ -203,22 +225,24 @@ def compute_deadlines(case, *, policy=None, now=None):
 
 
 def assignment_sign_due(case, dispatched_at):
-    """The sign-for deadline of a new assignment, counted from its dispatch."""
+    """The sign-for deadline of a new assignment, counted from its dispatch
+    in the centre's zone (whether it is provisional is not reported: the
+    case's own ``deadlines_provisional`` says so for the same calendar)."""
     if case.policy is None:
         return None
-    limit = case.policy.limits.filter(kind=K.SIGN).first()
+    limit = policy_limits(case.policy).get(K.SIGN)
     if limit is None:
         return None
-    year = to_local(dispatched_at).year
-    return due_after(limit, dispatched_at, WorkCalendar.load(year, year + 1))
+    return due_after(limit, dispatched_at, load_calendar(dispatched_at))
 
 
-def apply_deadlines(case, *, rematch=False, now=None):
+def apply_deadlines(case, *, rematch=False, now=None, policies=None):
     """Set the case's policy (when asked or missing) and deadlines in memory.
-    Returns True when anything changed."""
+    Returns True when anything changed. ``policies`` (the active policies in
+    order) saves reloading them when many cases are matched."""
     before = {f: getattr(case, f) for f in ("policy_id", *DEADLINE_FIELDS)}
     if rematch or case.policy_id is None:
-        case.policy = match_policy(case)
+        case.policy = match_policy(case, policies)
     for name, value in compute_deadlines(case, now=now).items():
         setattr(case, name, value)
     return before != {f: getattr(case, f) for f in ("policy_id", *DEADLINE_FIELDS)}
@@ -235,28 +259,40 @@ def sync_lead_assignments(case):
     ).update(reply_due=case.reply_due)
 
 
-@transaction.atomic
+def _recompute_locked(pk, *, rematch, now, policies=None, states=None):
+    """Lock the case row (waiting if a user's action holds it), re-read it and
+    recompute; with ``states``, leave a case that has moved out of them.
+    Must run inside a transaction. Returns True when something changed."""
+    qs = Case.objects.select_for_update(of=("self",)).select_related("directory_item", "policy")
+    case = qs.filter(pk=pk).first()
+    if case is None or (states is not None and case.state not in states):
+        return False
+    if not apply_deadlines(case, rematch=rematch, now=now, policies=policies):
+        return False
+    case.version += 1
+    case.save(update_fields=["policy", "version", *DEADLINE_FIELDS, "updated_at"])
+    sync_lead_assignments(case)
+    reply_due = case.reply_due.isoformat() if case.reply_due else None
+    CaseEvent.objects.create(
+        case=case, action=CaseEvent.Action.RECOMPUTE, created_at=now or timezone.now(),
+        from_state=case.state, to_state=case.state,
+        data={"policy": case.policy_id, "reply_due": reply_due, "provisional": case.deadlines_provisional},
+    )
+    return True
+
+
 def recompute_deadlines(case, *, rematch=False, now=None):
     """Recompute and save one case's deadlines; returns True if they changed.
-    The row is locked and the version bumped on a change, so that an action
-    prepared on the old deadlines gets a conflict instead of overwriting."""
-    case = Case.objects.select_for_update(of=("self",)).select_related("directory_item", "policy").get(pk=case.pk)
-    changed = apply_deadlines(case, rematch=rematch, now=now)
-    if changed:
-        case.version += 1
-        case.save(update_fields=["policy", "version", *DEADLINE_FIELDS, "updated_at"])
-        sync_lead_assignments(case)
-        reply_due = case.reply_due.isoformat() if case.reply_due else None
-        CaseEvent.objects.create(
-            case=case, action=CaseEvent.Action.RECOMPUTE, created_at=now or timezone.now(),
-            from_state=case.state, to_state=case.state,
-            data={"policy": case.policy_id, "reply_due": reply_due, "provisional": case.deadlines_provisional},
-        )
-    return changed
+    The row is locked and re-read, and the version bumped on a change, so that
+    an action prepared on the old deadlines gets a conflict instead of
+    overwriting; nothing is written (no event) when nothing changed."""
+    with transaction.atomic():
+        return _recompute_locked(case.pk, rematch=rematch, now=now)
 
 
-def recompute_open_cases(*, rematch=False, batch_size=500):
-    """Re-apply policies and the calendar to every open case.
+def recompute_open_cases(*, rematch=False, batch_size=100):
+    """Re-apply policies and the calendar to every open case, ``batch_size``
+    cases per transaction (a case closed meanwhile is left alone).
     Returns (examined, changed)."""
     examined = changed = 0
     qs = Case.objects.filter(state__in=OPEN_STATES).order_by("pk")
@@ -266,9 +302,10 @@ def recompute_open_cases(*, rematch=False, batch_size=500):
         if not batch:
             break
         with transaction.atomic():
+            policies = active_policies() if rematch else None
             for pk in batch:
                 examined += 1
-                changed += recompute_deadlines(Case(pk=pk), rematch=rematch)
+                changed += _recompute_locked(pk, rematch=rematch, now=None, policies=policies, states=OPEN_STATES)
         last_pk = batch[-1]
     return examined, changed
 

@@ -33,13 +33,20 @@ def _holiday_names():
 def seed_from_chinesecalendar(years=None):
     """Create the calendar years and exceptional days the package knows.
 
+    ``years=None`` means every year the package covers; a list (even an
+    empty one) means only those years, and of them only the ones the package
+    covers (a year it does not know is never published empty).
+
     Idempotent, and it never overwrites a day or year an administrator has
     edited: existing rows are left alone. Returns (years_created, days_created).
+    When anything was created, ``calendar_changed`` is sent (bulk_create sends
+    no post_save), so that open cases' deadlines are recomputed.
     """
     from chinese_calendar import constants
 
     names = _holiday_names()
-    wanted = set(package_years() if years is None else years)
+    covered = set(package_years())
+    wanted = covered if years is None else covered & set(years)
     existing_years = set(CalendarYear.objects.filter(year__in=wanted).values_list("year", flat=True))
     new_years = [
         CalendarYear(year=y, source=CalendarYear.Source.PACKAGE, is_published=True)
@@ -62,7 +69,8 @@ def seed_from_chinesecalendar(years=None):
     CalendarDay.objects.bulk_create(new_days)
     if new_years or new_days:
         # bulk_create sends no post_save: tell listeners (deadline recomputation) once.
-        calendar_changed.send(sender=CalendarDay, years=sorted({y.year for y in new_years} | {d.date.year for d in new_days}))
+        changed_years = sorted({y.year for y in new_years} | {d.date.year for d in new_days})
+        calendar_changed.send(sender=CalendarDay, years=changed_years)
     return len(new_years), len(new_days)
 
 

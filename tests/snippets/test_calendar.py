@@ -2,15 +2,19 @@
 overwriting an administrator's edit), working-day arithmetic, and the loud
 admin warning for a year without a published calendar."""
 
+import ast
 import datetime
+import io
 import re
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.management import call_command
 
 from snippets.models import CalendarDay, CalendarYear
 from snippets.services.calendar import WorkCalendar, missing_years, package_years, seed_from_chinesecalendar
+from snippets.signals import calendar_changed
 
 D = datetime.date
 HOLIDAY, MAKEUP = CalendarDay.Kind.HOLIDAY, CalendarDay.Kind.MAKEUP_WORKDAY
@@ -75,6 +79,74 @@ def test_seed_without_years_takes_every_year_of_the_package(db):
     # then every year the package knows is there, 2025 and 2026 among them
     assert years_created == len(package_years())
     assert {2025, 2026} <= set(CalendarYear.objects.values_list("year", flat=True))
+
+
+def test_seed_with_an_empty_list_seeds_nothing(db):
+    # an empty list means no year, not every year (years=None means every year)
+    assert seed_from_chinesecalendar([]) == (0, 0)
+    assert seed_from_chinesecalendar(years=[]) == (0, 0)
+    assert not CalendarYear.objects.exists()
+
+
+def test_seed_never_publishes_a_year_the_package_does_not_cover(db):
+    # given a year the package has no data for, next to one it has
+    beyond = max(package_years()) + 1
+    # when both are asked for, then only the covered one is created
+    years_created, _ = seed_from_chinesecalendar([2025, beyond])
+    assert years_created == 1
+    assert list(CalendarYear.objects.values_list("year", flat=True)) == [2025]
+
+
+def test_seed_calendar_command_without_years_seeds_every_year(db):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("seed_calendar", stdout=out, stderr=err)
+    assert CalendarYear.objects.count() == len(package_years())
+    assert err.getvalue() == ""
+
+
+def test_seed_calendar_command_with_a_year_the_package_lacks_seeds_nothing_and_says_so(db):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("seed_calendar", "2099", stdout=out, stderr=err)
+    assert not CalendarYear.objects.exists()
+    assert not CalendarDay.objects.exists()
+    assert "2099" in err.getvalue()
+    assert "0 years and 0 days" in out.getvalue()
+
+
+def test_seed_calendar_command_with_some_years(db):
+    call_command("seed_calendar", "2025", "2099", stdout=io.StringIO(), stderr=io.StringIO())
+    assert list(CalendarYear.objects.values_list("year", flat=True)) == [2025]
+    assert not CalendarDay.objects.exclude(date__year=2025).exists()
+
+
+def test_seeding_sends_calendar_changed_only_when_it_created_something(db):
+    received = []
+
+    def listener(sender, years, **kwargs):
+        received.append(years)
+
+    calendar_changed.connect(listener, dispatch_uid="test-listener")
+    try:
+        seed_from_chinesecalendar([2025, 2026])
+        seed_from_chinesecalendar([2025, 2026])
+        CalendarDay.objects.filter(date=D(2025, 10, 11)).delete()
+        seed_from_chinesecalendar([2025, 2026])
+    finally:
+        calendar_changed.disconnect(dispatch_uid="test-listener")
+    # then once for the first seeding, not for the idempotent one, once for the restored day
+    assert received == [[2025, 2026], [2025]]
+
+
+def test_the_configuration_app_does_not_import_the_case_app():
+    # imports flow snippets ← casemodels: the calendar signals, it does not call
+    import snippets.services.calendar as calendar_module
+    import snippets.signals as signals_module
+
+    for module in (calendar_module, signals_module):
+        tree = ast.parse(open(module.__file__, encoding="utf-8").read())
+        imported = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+        imported += [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+        assert not [name for name in imported if name.startswith("casemodels")], module.__name__
 
 
 # --- working-day arithmetic ----------------------------------------------------------------------
