@@ -1,11 +1,16 @@
+from .assessment import AssessmentScheme
 from .calendar import CalendarDay, CalendarYear
 from .channels import Channel
 from .choices import CaseType, Level, Urgency
 from .directory import DirectoryItem
+from .imports import ImportJob
+from .knowledge import DutyBoundary, ReplyTemplate
 from .organisation import Region, Role, StaffProfile, Unit
 from .policies import PolicyLimit, TimeLimitPolicy
+from .warnings import WarningRule
 
 __all__ = [
-    "CalendarDay", "CalendarYear", "Channel", "CaseType", "Level", "Urgency", "DirectoryItem",
-    "Region", "Role", "StaffProfile", "Unit", "PolicyLimit", "TimeLimitPolicy",
+    "AssessmentScheme", "CalendarDay", "CalendarYear", "Channel", "CaseType", "Level", "Urgency",
+    "DirectoryItem", "DutyBoundary", "ImportJob", "ReplyTemplate", "Region", "Role", "StaffProfile", "Unit",
+    "PolicyLimit", "TimeLimitPolicy", "WarningRule",
 ]

@@ -5,8 +5,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
+from .revisions import RevisionedModel
 
-class CalendarYear(models.Model):
+
+class CalendarYear(RevisionedModel):
     """A year the calendar covers. A year without a published row is not
     guessed silently: deadlines in it are computed on weekdays and flagged
     provisional, and the admin shows a warning."""
@@ -34,7 +36,7 @@ class CalendarYear(models.Model):
         ordering = ["-year"]
 
 
-class CalendarDay(models.Model):
+class CalendarDay(RevisionedModel):
     """A day that differs from the plain weekday rule: a public holiday on a
     weekday, or a make-up workday on a weekend. Other days follow the rule."""
 

@@ -5,8 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.search import index
 
+from .revisions import RevisionedModel
 
-class Channel(index.Indexed, models.Model):
+
+class Channel(index.Indexed, RevisionedModel):
     """A channel such as the 12345 hotline, the web portal, the mayor's
     mailbox or grid events. Public channels accept anonymous submissions."""
 

@@ -10,10 +10,11 @@ from wagtail.search import index
 
 from .choices import CaseType, Level, Urgency
 from .organisation import Unit
+from .revisions import RevisionedModel
 from .tree import TreeMixin
 
 
-class DirectoryItem(TreeMixin, index.Indexed, models.Model):
+class DirectoryItem(TreeMixin, index.Indexed, RevisionedModel):
     """A category or item of the dispatch directory. An item routes either by
     sector (a named unit) or territorially (the unit of the case's region at
     a given level); a category may route nothing and only group items."""

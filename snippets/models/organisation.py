@@ -9,9 +9,10 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.search import index
 
 from .choices import Level
+from .revisions import RevisionedModel
 from .tree import TreeMixin
 
-class Region(TreeMixin, index.Indexed, models.Model):
+class Region(TreeMixin, index.Indexed, RevisionedModel):
     """A node of the region tree: city → district/county → township/street →
     village/community → grid. Aliases help to resolve addresses later."""
 
@@ -66,7 +67,7 @@ class Region(TreeMixin, index.Indexed, models.Model):
         ordering = ["level", "code"]
 
 
-class Unit(TreeMixin, index.Indexed, models.Model):
+class Unit(TreeMixin, index.Indexed, RevisionedModel):
     """A handling unit: the command centre, a department, a township, a
     community, a grid or a public utility. Its place in the tree decides whom
     it may dispatch down to and whom it whistles up to."""
@@ -140,8 +141,21 @@ class Role(models.Model):
 
     code = models.CharField(_("code"), max_length=30, unique=True, choices=Code.choices)
     name = models.CharField(_("name"), max_length=50)
+    group = models.OneToOneField(
+        "auth.Group", verbose_name=_("permission group"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="minsheng_role",
+        help_text=_("The Django group whose permissions people with this role receive."),
+    )
+    sees_personal_data = models.BooleanField(
+        _("sees citizens' personal data"), default=True,
+        help_text=_("Without it, names, phones, ID numbers and exact addresses are masked in the workbench."),
+    )
+    sees_confidential = models.BooleanField(
+        _("sees confidential cases"), default=False,
+        help_text=_("Confidential cases (the reporter's identity is protected) are shown only to these roles."),
+    )
 
-    panels = [FieldPanel("name")]
+    panels = [FieldPanel("name"), FieldRowPanel([FieldPanel("sees_personal_data"), FieldPanel("sees_confidential")])]
 
     def __str__(self):
         return self.name
@@ -152,7 +166,7 @@ class Role(models.Model):
         ordering = ["id"]
 
 
-class StaffProfile(index.Indexed, models.Model):
+class StaffProfile(index.Indexed, RevisionedModel):
     """A person working for a unit. Grid staff may have no login; everyone
     who acts in the workbench or the API has a user account."""
 

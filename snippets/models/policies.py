@@ -14,9 +14,10 @@ from wagtail.search import index
 from .channels import Channel
 from .choices import CaseType, Urgency
 from .directory import DirectoryItem
+from .revisions import RevisionedModel
 
 
-class TimeLimitPolicy(index.Indexed, ClusterableModel):
+class TimeLimitPolicy(index.Indexed, RevisionedModel, ClusterableModel):
     """Matches cases on channel, case type, urgency and directory item (blank
     means any; a directory category covers the items below it). Policies are
     tried by ascending priority; the first that matches gives the limits."""
