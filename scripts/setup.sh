@@ -13,7 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 REQS=requirements/base.txt
-[ "${1:-}" = "--test" ] && REQS=requirements/test.txt
+TESTING=0
+[ "${1:-}" = "--test" ] && { REQS=requirements/test.txt; TESTING=1; }
 VENV=${VENV:-.venv}
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -23,6 +24,8 @@ SYSTEM_PACKAGES=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0   # weasyprint
   gettext                   # compilemessages
 )
+# Browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
+[ "$TESTING" = "1" ] && SYSTEM_PACKAGES+=(chromium)
 if [ -z "${PYTHON:-}" ]; then
   PYTHON=$(command -v python3.11 || command -v python3)
 fi

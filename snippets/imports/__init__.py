@@ -1,0 +1,1 @@
+"""Spreadsheet imports and exports of configuration (django-import-export)."""
