@@ -6,16 +6,19 @@ export, the dossier (inspect view), and later the staff GraphQL queries.
   unit (``owner_unit``) is their unit or a unit below it, and the cases that
   any such unit has held at some time (an assignment in any state: lead or
   co-handler, signed, sub-dispatched, returned, replied, withdrawn …);
+- a confidential case (举报人保密) is seen through its owner unit only by
+  people holding a role that ``sees_confidential``; the units that hold it
+  see it to do their work, with the reporter masked (``sees_personal_data``);
 - everyone else (no profile, an inactive profile, an inactive or anonymous
   user) sees nothing.
 
 The queryset is one SQL query whatever the number of cases or units: the
 unit subtree is a recursive subquery, not a list collected in Python."""
 
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.db.models.expressions import RawSQL
 
-from snippets.models import Unit
+from snippets.models import Role, Unit
 
 from ..models import Assignment, Case
 
@@ -58,7 +61,25 @@ def visible_cases(user):
     if profile is None:
         return Case.objects.none()
     held = Assignment.objects.filter(unit_id__in=unit_subtree(profile.unit_id)).values("case_id")
-    return Case.objects.filter(Q(owner_unit_id__in=unit_subtree(profile.unit_id)) | Q(pk__in=held))
+    may_see_confidential = Exists(Role.objects.filter(staff=profile, sees_confidential=True))
+    owned = Q(owner_unit_id__in=unit_subtree(profile.unit_id)) & (Q(is_confidential=False) | may_see_confidential)
+    return Case.objects.filter(owned | Q(pk__in=held))
+
+
+def sees_personal_data(user, case):
+    """May ``user`` read the citizen's name, phone, ID number and exact
+    address on ``case`` (which they can already see)? Superusers may; staff
+    need a role that ``sees_personal_data`` and, for a confidential case, a
+    role that ``sees_confidential`` as well. Everyone else gets masked data."""
+    if sees_every_case(user):
+        return True
+    profile = active_profile(user)
+    if profile is None:
+        return False
+    roles = list(profile.roles.all())
+    if not any(r.sees_personal_data for r in roles):
+        return False
+    return not case.is_confidential or any(r.sees_confidential for r in roles)
 
 
 def can_see_case(user, case):
