@@ -17,7 +17,6 @@ A = CaseEvent.Action
 S = Assignment.State
 
 
-
 def test_answer_a_consultation_on_the_spot_closes_it(world, flow):
     # given a consultation just received
     case = flow.received(case_type="consultation", content="社保卡在哪里补办？")
