@@ -60,15 +60,89 @@ def _dispatch(case, actor, unit, co_units, now):
     return lead, [c for c in co_units if c.pk != unit.pk]
 
 
+# --- Guards: who may take an action on a case in its present state. Each
+# service calls its guard after locking the case; ``permissions.available_actions``
+# calls the same guards to decide which buttons the workbench shows.
+
+def check_dispatch(case, actor):
+    actor.require(R.DISPATCHER)
+    actor.require_covers(case.owner_unit)
+    require_state(case, CaseState.RECEIVED)
+
+
+def check_sign(case, actor):
+    """The actor's unit's assignment waiting to be signed for."""
+    actor.require(R.HANDLER, R.UNIT_LEADER, R.DISPATCHER)
+    mine = case.assignments.filter(unit=actor.unit, state__in=Assignment.ACTIVE_STATES).order_by("-id").first()
+    if mine is None:
+        raise NotAllowed(_("Your unit does not hold case %(number)s.") % {"number": case.number}, code="not_your_case")
+    if mine.state != S.PENDING:
+        raise InvalidState(_("Your unit has already signed for case %(number)s.") % {"number": case.number})
+    if mine.role == Assignment.Role.LEAD:
+        require_state(case, CaseState.DISPATCHED)
+    return mine
+
+
+def check_sub_dispatch(case, actor):
+    """The actor's unit's signed lead assignment (the parent of the sub-dispatch)."""
+    actor.require(R.DISPATCHER, R.UNIT_LEADER, R.HANDLER)
+    require_state(case, CaseState.HANDLING)
+    parent = actor_lead_assignment(case, actor, S.SIGNED)
+    if not parent.unit.children.filter(is_active=True).exists():
+        raise InvalidInput(
+            _("A case can only be sub-dispatched to a unit below %(unit)s.") % {"unit": parent.unit},
+            code="not_below", field="unit",
+        )
+    return parent
+
+
+def check_escalate(case, actor):
+    """The actor's unit's lead assignment, which must have a unit above it."""
+    actor.require(R.DISPATCHER, R.UNIT_LEADER, R.HANDLER)
+    require_state(case, CaseState.DISPATCHED, CaseState.HANDLING)
+    current = actor_lead_assignment(case, actor, S.PENDING, S.SIGNED)
+    if current.unit.parent_id is None:
+        raise InvalidInput(
+            _("A whistle goes to a unit above %(unit)s.") % {"unit": current.unit}, code="not_above", field="unit",
+        )
+    return current
+
+
+def check_request_return(case, actor):
+    actor.require(R.UNIT_LEADER, R.HANDLER, R.DISPATCHER)
+    require_state(case, CaseState.DISPATCHED, CaseState.HANDLING)
+    return actor_lead_assignment(case, actor, S.PENDING, S.SIGNED)
+
+
+def check_review_return(case, actor):
+    """The return request waiting for the actor's review."""
+    require_state(case, CaseState.DISPATCHED, CaseState.HANDLING)
+    request = case.return_requests.filter(state=ReviewState.PENDING).select_related("assignment__parent__unit").first()
+    if request is None:
+        raise InvalidState(_("Case %(number)s has no return waiting for review.") % {"number": case.number})
+    _reviewer_for(case, actor, request.assignment)
+    return request
+
+
+def check_redispatch(case, actor):
+    actor.require(R.DISPATCHER)
+    actor.require_covers(case.owner_unit)
+    require_state(case, CaseState.REPLIED)
+    if not case.is_unsatisfied:
+        raise InvalidState(
+            _("Only a case whose return visit was unsatisfied or unresolved can be dispatched a second time.")
+        )
+    if active_lead(case) is not None:
+        raise InvalidState(_("Case %(number)s is still held by a unit.") % {"number": case.number})
+
+
 @transaction.atomic
 def dispatch_case(case, *, acting_user, unit=None, co_units=(), note="", expected_version=None):
     """Dispatch (派单) to a unit, or by the directory item's routing when no
     unit is given."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
-    actor.require(R.DISPATCHER)
-    actor.require_covers(case.owner_unit)
-    require_state(case, CaseState.RECEIVED)
+    check_dispatch(case, actor)
     unit = resolve_unit(unit, "unit")
     co_units = [resolve_unit(c, "co_units") for c in co_units]
     now = timezone.now()
@@ -88,14 +162,7 @@ def sign_case(case, *, acting_user, expected_version=None):
     unit signs, the case is in hand."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
-    actor.require(R.HANDLER, R.UNIT_LEADER, R.DISPATCHER)
-    mine = case.assignments.filter(unit=actor.unit, state__in=Assignment.ACTIVE_STATES).order_by("-id").first()
-    if mine is None:
-        raise NotAllowed(_("Your unit does not hold case %(number)s.") % {"number": case.number}, code="not_your_case")
-    if mine.state != S.PENDING:
-        raise InvalidState(_("Your unit has already signed for case %(number)s.") % {"number": case.number})
-    if mine.role == Assignment.Role.LEAD:
-        require_state(case, CaseState.DISPATCHED)
+    mine = check_sign(case, actor)
     now = timezone.now()
     mine.state, mine.signed_at = S.SIGNED, now
     mine.save(update_fields=["state", "signed_at"])
@@ -114,9 +181,7 @@ def sub_dispatch_case(case, *, acting_user, unit, note="", expected_version=None
     """Sub-dispatch (转派) down to a unit below the actor's own."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
-    actor.require(R.DISPATCHER, R.UNIT_LEADER, R.HANDLER)
-    require_state(case, CaseState.HANDLING)
-    parent = actor_lead_assignment(case, actor, S.SIGNED)
+    parent = check_sub_dispatch(case, actor)
     unit = resolve_unit(unit, "unit")
     if unit is None or unit.pk == parent.unit.pk or not unit.is_descendant_of(parent.unit):
         raise InvalidInput(
@@ -143,9 +208,7 @@ def escalate_case(case, *, acting_user, reason, unit=None, expected_version=None
     it takes it back in hand."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
-    actor.require(R.DISPATCHER, R.UNIT_LEADER, R.HANDLER)
-    require_state(case, CaseState.DISPATCHED, CaseState.HANDLING)
-    current = actor_lead_assignment(case, actor, S.PENDING, S.SIGNED)
+    current = check_escalate(case, actor)
     reason = require_text(reason, "reason", _("The reason for the whistle"))
     target = resolve_unit(unit, "unit") or current.unit.parent
     if target is None or target.pk == current.unit.pk or not current.unit.is_descendant_of(target):
@@ -182,9 +245,7 @@ def request_return(case, *, acting_user, reason, expected_version=None):
     """Return a wrong dispatch (退单). The clock pauses during the review."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
-    actor.require(R.UNIT_LEADER, R.HANDLER, R.DISPATCHER)
-    require_state(case, CaseState.DISPATCHED, CaseState.HANDLING)
-    lead = actor_lead_assignment(case, actor, S.PENDING, S.SIGNED)
+    lead = check_request_return(case, actor)
     reason = require_text(reason, "reason", _("The reason for the return"))
     now = timezone.now()
     ReturnRequest.objects.create(
@@ -217,12 +278,8 @@ def review_return(case, *, acting_user, approve, note="", expected_version=None)
     reject it (the unit keeps the case)."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
-    require_state(case, CaseState.DISPATCHED, CaseState.HANDLING)
-    request = case.return_requests.filter(state=ReviewState.PENDING).select_related("assignment__parent__unit").first()
-    if request is None:
-        raise InvalidState(_("Case %(number)s has no return waiting for review.") % {"number": case.number})
+    request = check_review_return(case, actor)
     assignment = request.assignment
-    _reviewer_for(case, actor, assignment)
     if not approve:
         note = require_text(note, "note", _("The reason for rejecting"))
     now = timezone.now()
@@ -285,13 +342,5 @@ def redispatch_case(case, *, acting_user, unit=None, note="", expected_version=N
     """Second dispatch of a replied case the citizen was not satisfied with."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
-    actor.require(R.DISPATCHER)
-    actor.require_covers(case.owner_unit)
-    require_state(case, CaseState.REPLIED)
-    if not case.is_unsatisfied:
-        raise InvalidState(
-            _("Only a case whose return visit was unsatisfied or unresolved can be dispatched a second time.")
-        )
-    if active_lead(case) is not None:
-        raise InvalidState(_("Case %(number)s is still held by a unit.") % {"number": case.number})
+    check_redispatch(case, actor)
     return second_dispatch(case, actor, resolve_unit(unit, "unit"), timezone.now(), note=note)

@@ -22,14 +22,70 @@ S = Assignment.State
 MAX_EXTENSION_DAYS = 30
 
 
+# --- Guards: who may take an action on a case in its present state. Each
+# service calls its guard after locking the case; ``permissions.available_actions``
+# calls the same guards to decide which buttons the workbench shows.
+
+def check_request_extension(case, actor):
+    """The actor's unit's signed lead assignment; no other request pending."""
+    actor.require(R.HANDLER, R.UNIT_LEADER)
+    require_state(case, CaseState.HANDLING)
+    lead = actor_lead_assignment(case, actor, S.SIGNED)
+    if case.extension_requests.filter(state=ReviewState.PENDING).exists():
+        raise InvalidState(_("An extension request is already waiting for review."))
+    return lead
+
+
+def check_review_extension(case, actor):
+    """The extension request waiting for the actor's review."""
+    actor.require(R.DISPATCHER)
+    actor.require_covers(case.owner_unit)
+    require_state(case, CaseState.HANDLING)
+    request = case.extension_requests.filter(state=ReviewState.PENDING).select_related("assignment").first()
+    if request is None:
+        raise InvalidState(_("Case %(number)s has no extension waiting for review.") % {"number": case.number})
+    if request.assignment.state != S.SIGNED:
+        raise InvalidState(_("The unit that asked for this extension no longer holds the case."))
+    return request
+
+
+def check_reply(case, actor):
+    actor.require(R.HANDLER, R.UNIT_LEADER)
+    require_state(case, CaseState.HANDLING)
+    return actor_lead_assignment(case, actor, S.SIGNED)
+
+
+def _centre_staff(case, actor, *roles, states):
+    actor.require(*roles)
+    actor.require_covers(case.owner_unit)
+    require_state(case, *states)
+
+
+def check_return_visit(case, actor):
+    _centre_staff(case, actor, R.VISITOR, R.DISPATCHER, states=(CaseState.REPLIED,))
+
+
+def check_close(case, actor):
+    _centre_staff(case, actor, R.DISPATCHER, states=(CaseState.REPLIED,))
+
+
+def check_archive(case, actor):
+    _centre_staff(case, actor, R.DISPATCHER, R.ADMINISTRATOR, states=(CaseState.CLOSED,))
+
+
+def check_consultation(case, actor):
+    _centre_staff(
+        case, actor, R.DISPATCHER, R.SUPERVISOR,
+        states=(CaseState.RECEIVED, CaseState.DISPATCHED, CaseState.HANDLING, CaseState.REPLIED),
+    )
+
+
 @transaction.atomic
 def request_extension(case, *, acting_user, working_days, reason, expected_version=None):
     """Ask for more working days (延期); a dispatcher approves or rejects."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
-    actor.require(R.HANDLER, R.UNIT_LEADER)
-    require_state(case, CaseState.HANDLING)
-    lead = actor_lead_assignment(case, actor, S.SIGNED)
+    lead = check_request_extension(case, actor)
     try:
         working_days = int(working_days)
     except (TypeError, ValueError):
@@ -40,8 +96,6 @@ def request_extension(case, *, acting_user, working_days, reason, expected_versi
             code="out_of_range", field="working_days",
         )
     reason = require_text(reason, "reason", _("The reason for the extension"))
-    if case.extension_requests.filter(state=ReviewState.PENDING).exists():
-        raise InvalidState(_("An extension request is already waiting for review."))
     now = timezone.now()
     ExtensionRequest.objects.create(
         case=case, assignment=lead, unit=lead.unit, reason=reason, working_days=working_days,
@@ -59,14 +113,7 @@ def review_extension(case, *, acting_user, approve, note="", expected_version=No
     """Approve (the reply and completion deadlines move) or reject an extension."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
-    actor.require(R.DISPATCHER)
-    actor.require_covers(case.owner_unit)
-    require_state(case, CaseState.HANDLING)
-    request = case.extension_requests.filter(state=ReviewState.PENDING).select_related("assignment").first()
-    if request is None:
-        raise InvalidState(_("Case %(number)s has no extension waiting for review.") % {"number": case.number})
-    if request.assignment.state != S.SIGNED:
-        raise InvalidState(_("The unit that asked for this extension no longer holds the case."))
+    request = check_review_extension(case, actor)
     if not approve:
         note = require_text(note, "note", _("The reason for rejecting"))
     now = timezone.now()
@@ -88,9 +135,7 @@ def reply_case(case, *, acting_user, reply, expected_version=None):
     """The lead unit replies (反馈) with what it did; the case awaits its return visit."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
-    actor.require(R.HANDLER, R.UNIT_LEADER)
-    require_state(case, CaseState.HANDLING)
-    lead = actor_lead_assignment(case, actor, S.SIGNED)
+    lead = check_reply(case, actor)
     reply = require_text(reply, "reply", _("The reply"))
     now = timezone.now()
     # A reply ends the wait for the citizen and makes a pending extension moot.
@@ -117,9 +162,7 @@ def record_return_visit(
     goes to a second dispatch."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
-    actor.require(R.VISITOR, R.DISPATCHER)
-    actor.require_covers(case.owner_unit)
-    require_state(case, CaseState.REPLIED)
+    check_return_visit(case, actor)
     satisfaction = check_choice(satisfaction, Satisfaction, "satisfaction", _("satisfaction"))
     method = check_choice(method, VisitMethod, "method", _("visit method"))
     if not isinstance(resolved, bool):
@@ -153,9 +196,7 @@ def close_case(case, *, acting_user, note="", expected_version=None):
     explanation in ``note``."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
-    actor.require(R.DISPATCHER)
-    actor.require_covers(case.owner_unit)
-    require_state(case, CaseState.REPLIED)
+    check_close(case, actor)
     if case.is_unsatisfied:
         note = require_text(note, "note", _("The explanation for closing an unsatisfied case"))
     before = case.state
@@ -171,9 +212,7 @@ def archive_case(case, *, acting_user, expected_version=None):
     """Archive a closed case (归档); its dossier is complete."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
-    actor.require(R.DISPATCHER, R.ADMINISTRATOR)
-    actor.require_covers(case.owner_unit)
-    require_state(case, CaseState.CLOSED)
+    check_archive(case, actor)
     before = case.state
     set_state(case, CaseState.ARCHIVED)
     save_case(case)
@@ -186,9 +225,7 @@ def hold_consultation(case, *, acting_user, level, units, topic, conclusion, exp
     """Record a consultation (会商) at level 1, 2 or 3 on an open case."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
-    actor.require(R.DISPATCHER, R.SUPERVISOR)
-    actor.require_covers(case.owner_unit)
-    require_state(case, CaseState.RECEIVED, CaseState.DISPATCHED, CaseState.HANDLING, CaseState.REPLIED)
+    check_consultation(case, actor)
     try:
         level = Consultation.Level(int(level))
     except (TypeError, ValueError):

@@ -156,16 +156,58 @@ def _dispatcher_for(case, actor):
     actor.require_covers(case.owner_unit)
 
 
+# --- Guards: who may take an action on a case in its present state. Each
+# service calls its guard after locking the case; ``permissions.available_actions``
+# calls the same guards to decide which buttons the workbench shows.
+
+def check_answer(case, actor):
+    _dispatcher_for(case, actor)
+    require_state(case, CaseState.RECEIVED)
+    if case.case_type != CaseType.CONSULTATION:
+        raise InvalidState(_("Only consultations can be answered on the spot."), field="case_type")
+
+
+def check_merge_primary(case, actor):
+    """May ``case`` take other cases in as the primary of a merge?"""
+    _dispatcher_for(case, actor)
+    require_state(case, CaseState.RECEIVED, CaseState.DISPATCHED, CaseState.HANDLING, CaseState.REPLIED)
+
+
+def check_merge_duplicate(case, actor):
+    """May ``case`` be merged into another one?"""
+    _dispatcher_for(case, actor)
+    require_state(case, CaseState.RECEIVED, CaseState.DISPATCHED)
+
+
+def check_divert(case, actor):
+    _dispatcher_for(case, actor)
+    require_state(case, CaseState.RECEIVED)
+
+
+check_invalid = check_divert
+
+
+def check_request_info(case, actor):
+    _may_talk_to_citizen(case, actor)
+    require_state(case, CaseState.RECEIVED, CaseState.DISPATCHED, CaseState.HANDLING)
+    if deadlines.open_pause(case, ClockPause.Reason.AWAITING_CITIZEN):
+        raise InvalidState(_("The citizen has already been asked; record their answer first."))
+
+
+def check_resume(case, actor):
+    _may_talk_to_citizen(case, actor)
+    require_state(case, CaseState.RECEIVED, CaseState.DISPATCHED, CaseState.HANDLING)
+    if not deadlines.open_pause(case, ClockPause.Reason.AWAITING_CITIZEN):
+        raise InvalidState(_("The case is not waiting for the citizen."))
+
+
 @transaction.atomic
 def answer_on_the_spot(case, *, acting_user, answer, close=True, expected_version=None):
     """Answer a consultation at once from the knowledge base; it is closed
     (or left replied, for a return visit)."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
-    _dispatcher_for(case, actor)
-    require_state(case, CaseState.RECEIVED)
-    if case.case_type != CaseType.CONSULTATION:
-        raise InvalidState(_("Only consultations can be answered on the spot."), field="case_type")
+    check_answer(case, actor)
     answer = require_text(answer, "answer", _("The answer"))
     before, now = case.state, timezone.now()
     case.reply, case.replied_at = answer, now
@@ -188,16 +230,14 @@ def merge_cases(primary, duplicates, *, acting_user, note=""):
         raise InvalidInput(_("Choose at least one other case to merge into the primary case."), field="duplicates")
     locked = lock_cases(ids)
     primary = locked[primary.pk]
-    _dispatcher_for(primary, actor)
-    require_state(primary, CaseState.RECEIVED, CaseState.DISPATCHED, CaseState.HANDLING, CaseState.REPLIED)
+    check_merge_primary(primary, actor)
     now = timezone.now()
     merged = []
     for pk in ids:
         if pk == primary.pk:
             continue
         case = locked[pk]
-        _dispatcher_for(case, actor)
-        require_state(case, CaseState.RECEIVED, CaseState.DISPATCHED)
+        check_merge_duplicate(case, actor)
         before = case.state
         case.merged_into = primary
         set_state(case, CaseState.MERGED)
@@ -217,8 +257,7 @@ def divert_case(case, *, acting_user, route, note, expected_version=None):
     """Divert to a legal route (分流): litigation, arbitration, …"""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
-    _dispatcher_for(case, actor)
-    require_state(case, CaseState.RECEIVED)
+    check_divert(case, actor)
     route = check_choice(route, DivertRoute, "route", _("legal route"))
     note = require_text(note, "note", _("The explanation to the citizen"))
     before = case.state
@@ -236,8 +275,7 @@ def mark_invalid(case, *, acting_user, reason, expected_version=None):
     """Mark a case invalid (a prank call, no content) after review, with the reason."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
-    _dispatcher_for(case, actor)
-    require_state(case, CaseState.RECEIVED)
+    check_invalid(case, actor)
     reason = require_text(reason, "reason", _("The reason"))
     before = case.state
     set_state(case, CaseState.INVALID)
@@ -261,11 +299,8 @@ def request_info(case, *, acting_user, missing, expected_version=None):
     pauses until ``resume_case``."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
-    _may_talk_to_citizen(case, actor)
-    require_state(case, CaseState.RECEIVED, CaseState.DISPATCHED, CaseState.HANDLING)
+    check_request_info(case, actor)
     missing = require_text(missing, "missing", _("What is missing"))
-    if deadlines.open_pause(case, ClockPause.Reason.AWAITING_CITIZEN):
-        raise InvalidState(_("The citizen has already been asked; record their answer first."))
     now = timezone.now()
     deadlines.start_pause(case, ClockPause.Reason.AWAITING_CITIZEN, now, note=missing)
     case.version += 1
@@ -279,11 +314,8 @@ def resume_case(case, *, acting_user, information, expected_version=None):
     """The citizen answered: record it, restart the clock, move the deadlines."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
-    _may_talk_to_citizen(case, actor)
-    require_state(case, CaseState.RECEIVED, CaseState.DISPATCHED, CaseState.HANDLING)
+    check_resume(case, actor)
     information = require_text(information, "information", _("The information received"))
-    if not deadlines.open_pause(case, ClockPause.Reason.AWAITING_CITIZEN):
-        raise InvalidState(_("The case is not waiting for the citizen."))
     now = timezone.now()
     deadlines.end_pause(case, ClockPause.Reason.AWAITING_CITIZEN, now)
     case.content = f"{case.content}\n\n【{_('Supplement')} {timezone.localtime(now):%Y-%m-%d %H:%M}】{information}"
