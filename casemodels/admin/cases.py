@@ -1,25 +1,30 @@
 """Cases in the admin: a list with filters, search and export, and the
-inspect view (the dossier). Cases change only through the lifecycle services,
-so the generic add, edit and delete views are switched off; the workbench
-with its actions is its own piece of work.
+case page (the inspect view: everything about the case, its deadlines with
+their lights, the dossier, and a button for each action the user may take
+now). Cases change only through the lifecycle services, so the generic add,
+edit and delete views are switched off; each action has its own small form
+(``admin/actions.py``) and the intake desk is ``admin/intake.py``.
 
 Staff see only the cases of their unit's subtree (``visible_cases``): the
 list, its search and its export are built on that queryset, and another
 unit's dossier is "not found" rather than shown."""
 
-from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.shortcuts import get_object_or_404
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.views.generic import IndexView, InspectView
+from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from ..models import Case
+from ..services.permissions import ACTIONS
 from ..services.visibility import active_profile, sees_every_case, visible_cases
+from .actions import CaseActionView
+from .case_page import CasePageView
+from .intake import IntakeView, intake_suggestions
 
 READ_ACTIONS = {"view", "inspect"}
 
@@ -66,13 +71,6 @@ class CaseIndexView(IndexView):
         return visible_cases(self.request.user).select_related("channel", "owner_unit")
 
 
-class CaseInspectView(InspectView):
-    """Another unit's case is not found, rather than shown."""
-
-    def get_object(self, queryset=None):
-        return get_object_or_404(visible_cases(self.request.user), pk=unquote(str(self.pk)))
-
-
 class CaseViewSet(ModelViewSet):
     model = Case
     icon = "doc-full"
@@ -81,7 +79,7 @@ class CaseViewSet(ModelViewSet):
     add_to_admin_menu = True
     inspect_view_enabled = True
     index_view_class = CaseIndexView
-    inspect_view_class = CaseInspectView
+    inspect_view_class = CasePageView
     search_backend_name = None
     search_fields = ["number", "title", "address", "citizen_phone"]
     list_display = ["number", "title", "channel", "case_type", "state", "owner_unit", "received_at", "reply_due"]
@@ -95,6 +93,17 @@ class CaseViewSet(ModelViewSet):
         "directory_item", "state", "round", "owner_unit", "received_at", "dispatched_at", "sign_due",
         "contact_due", "reply_due", "completion_due", "deadlines_provisional", "reply", "replied_at", "closed_at",
     ]
+
+
+    def get_urlpatterns(self):
+        """The generic screens, the intake desk and one URL per action:
+        ``cases:intake``, ``cases:intake_suggest``, ``cases:<action>`` (pk)."""
+        return [
+            path("intake/", IntakeView.as_view(), name="intake"),
+            path("intake/suggest/", intake_suggestions, name="intake_suggest"),
+            *super().get_urlpatterns(),
+            *(path(f"{code}/<str:pk>/", CaseActionView.as_view(action=code), name=code) for code in ACTIONS),
+        ]
 
 
 @hooks.register("register_admin_viewset")

@@ -13,11 +13,21 @@ from django.utils.translation import gettext_lazy as _
 
 from .base import Actor, CaseActionError
 from .dispatching import (
-    check_dispatch, check_escalate, check_redispatch, check_request_return, check_review_return, check_sign,
+    check_dispatch,
+    check_escalate,
+    check_redispatch,
+    check_request_return,
+    check_review_return,
+    check_sign,
     check_sub_dispatch,
 )
 from .handling import (
-    check_archive, check_close, check_consultation, check_reply, check_request_extension, check_return_visit,
+    check_archive,
+    check_close,
+    check_consultation,
+    check_reply,
+    check_request_extension,
+    check_return_visit,
     check_review_extension,
 )
 from .intake import check_answer, check_divert, check_invalid, check_merge_primary, check_request_info, check_resume

@@ -1,0 +1,164 @@
+"""The case page (the inspect view of the Case viewset, ``cases:inspect``):
+the request, the citizen (masked for roles that may not see personal data),
+where it stands, deadlines with their lights, units and assignments,
+requests under review, visits and consultations, the dossier of every
+event, possible duplicates, and a button for each action the user may take
+now (``permissions.available_actions``).
+
+Deadline lights (kept simple on purpose):
+- no light once the milestone is reached (signed, replied, closed) or the
+  case has ended;
+- red: the deadline has passed;
+- yellow: less than 20 % of the time between the start of the clock
+  (dispatch for signing, receipt otherwise) and the deadline is left;
+- green: otherwise.
+While the clock is paused the lights are read at the moment it stopped."""
+
+from django.contrib.admin.utils import unquote
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.views.generic import InspectView
+
+from snippets.services.masking import mask_address, mask_id_number, mask_name, mask_phone, mask_text
+
+from ..models import OPEN_STATES, CaseState
+from ..services import CaseActionError
+from ..services.intake import check_merge_duplicate
+from ..services.permissions import ACTIONS, actor_for, available_actions, may
+from ..services.suggestions import similar_cases
+from ..services.visibility import sees_personal_data, visible_cases
+
+YELLOW_SHARE = 0.2
+LIGHT_LABELS = {
+    "green": _("On time"), "yellow": _("Due soon"), "red": _("Overdue"), "done": _("Done"),
+}
+
+
+def light(due, start, now, done=False):
+    """``green`` / ``yellow`` / ``red`` / ``done`` (see the module docstring), or None without a deadline."""
+    if due is None:
+        return None
+    if done:
+        return "done"
+    if now > due:
+        return "red"
+    total = (due - start).total_seconds() if start else 0
+    if total <= 0 or (due - now).total_seconds() <= YELLOW_SHARE * total:
+        return "yellow"
+    return "green"
+
+
+def case_deadlines(case, now):
+    ended = case.state not in OPEN_STATES
+    signed = case.state not in (CaseState.RECEIVED, CaseState.DISPATCHED)
+    replied = case.replied_at is not None
+    rows = [
+        (_("Sign for"), case.sign_due, case.dispatched_at or case.received_at, signed),
+        (_("First contact"), case.contact_due, case.received_at, replied),
+        (_("Reply"), case.reply_due, case.received_at, replied),
+        (_("Completion"), case.completion_due, case.received_at, case.closed_at is not None),
+    ]
+    result = []
+    for label, due, start, done in rows:
+        colour = light(due, start, now, done or ended)
+        if colour is not None:
+            result.append({"label": label, "due": due, "light": colour, "light_label": LIGHT_LABELS[colour]})
+    return result
+
+
+def person(user):
+    if user is None:
+        return ""
+    profile = getattr(user, "staff_profile", None)
+    return profile.name if profile is not None else user.get_username()
+
+
+class CasePageView(InspectView):
+    """Another unit's case is not found, rather than shown."""
+
+    template_name = "casemodels/case_page.html"
+
+    def get_object(self, queryset=None):
+        queryset = visible_cases(self.request.user).select_related(
+            "channel", "owner_unit", "directory_item", "region", "merged_into", "policy", "created_by",
+        )
+        return get_object_or_404(queryset, pk=unquote(str(self.pk)))
+
+    def get_page_title(self):
+        return _("Case %(number)s") % {"number": self.object.number}
+
+    def get_fields(self):
+        return []
+
+    def masker(self):
+        case = self.object
+        if self.sees:
+            return lambda text: text
+        return lambda text: mask_text(text, names=[case.citizen_name], addresses=[case.address])
+
+    def citizen(self):
+        case = self.object
+        if self.sees:
+            return {"name": case.citizen_name, "phone": case.citizen_phone, "id_number": case.citizen_id_number,
+                    "address": case.address}
+        return {"name": mask_name(case.citizen_name), "phone": mask_phone(case.citizen_phone),
+                "id_number": mask_id_number(case.citizen_id_number), "address": mask_address(case.address)}
+
+    def duplicates(self, actor):
+        """Similar recent cases; one click merges this case into one of them
+        when the user may do so."""
+        case = self.object
+        if case.state not in OPEN_STATES:
+            return []
+        try:
+            mergeable = actor is not None and check_merge_duplicate(case, actor) is None
+        except CaseActionError:
+            mergeable = False
+        rows = []
+        for found in similar_cases(self.request.user, case.content, case.citizen_phone, exclude=case):
+            other = found["case"]
+            rows.append({
+                "case": other, "reason": found["reason"], "url": reverse("cases:inspect", args=[other.pk]),
+                "title": mask_text(other.title) if not self.sees else other.title,
+                "merge_url": (reverse("cases:merge", args=[other.pk])
+                              if mergeable and other.pk != case.pk and may(other, actor, "merge") else None),
+            })
+        return rows
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        case, user = self.object, self.request.user
+        self.sees = sees_personal_data(user, case)
+        mask = self.masker()
+        now = case.paused_since or timezone.now()
+        actor = actor_for(user)
+        events = case.events.select_related("actor__staff_profile", "unit").order_by("created_at", "id")
+        assignments = case.assignments.select_related("unit", "parent__unit").order_by("id")
+        context.update(
+            case=case,
+            sees_personal_data=self.sees,
+            citizen=self.citizen(),
+            title=mask(case.title),
+            content=mask(case.content),
+            reply=mask(case.reply),
+            deadlines=case_deadlines(case, now),
+            assignments=[{
+                "a": a,
+                "sign_light": light(a.sign_due, a.dispatched_at, now, a.signed_at is not None or not a.is_active),
+                "reply_light": light(a.reply_due, a.dispatched_at, now, not a.is_active),
+            } for a in assignments],
+            light_labels=LIGHT_LABELS,
+            events=[{"e": e, "actor": person(e.actor), "note": mask(e.note)} for e in events],
+            return_requests=case.return_requests.select_related("unit").order_by("requested_at"),
+            extension_requests=case.extension_requests.select_related("unit").order_by("requested_at"),
+            pauses=case.pauses.order_by("started_at"),
+            visits=case.return_visits.order_by("visited_at"),
+            consultations=case.consultations.prefetch_related("units").order_by("held_at"),
+            merged_cases=case.merged_cases.order_by("number"),
+            actions=[{"code": code, "label": ACTIONS[code][1], "url": reverse(f"cases:{code}", args=[case.pk])}
+                     for code in available_actions(case, user)],
+            duplicates=self.duplicates(actor),
+        )
+        return context
