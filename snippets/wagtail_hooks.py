@@ -11,7 +11,8 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .models import (
-    CalendarDay, CalendarYear, Channel, DirectoryItem, Region, Role, StaffProfile, TimeLimitPolicy, Unit,
+    AssessmentScheme, CalendarDay, CalendarYear, Channel, DirectoryItem, DutyBoundary, Region, ReplyTemplate, Role,
+    StaffProfile, TimeLimitPolicy, Unit, WarningRule,
 )
 from .services.calendar import missing_years
 
@@ -128,6 +129,82 @@ class CalendarDayViewSet(ConfigViewSet):
     list_export = ["date", "kind", "name"]
 
 
+class ReplyTemplateViewSet(ConfigViewSet):
+    model = ReplyTemplate
+    icon = "openquote"
+    menu_label = _("Reply templates")
+    search_fields = ["title", "keywords", "body", "policy_basis"]
+    list_display = [
+        "title", "case_type", Column("categories_display", label=_("directory items or categories")),
+        "usage_count", "last_used_at", active(),
+    ]
+    export_headings = {"categories_display": _("directory items or categories")}
+    list_filter = ["case_type", "directory_items", "is_active"]
+    list_export = [
+        "title", "case_type", "categories_display", "keywords", "body", "policy_basis", "usage_count",
+        "last_used_at", "is_active",
+    ]
+
+    def get_queryset(self, request):
+        return ReplyTemplate.objects.prefetch_related("directory_items")
+
+
+class DutyBoundaryViewSet(ConfigViewSet):
+    model = DutyBoundary
+    icon = "clipboard-list"
+    menu_label = _("Duty boundaries")
+    search_fields = ["matter", "keywords", "description", "legal_basis"]
+    list_display = [
+        "matter", "lead_unit", Column("co_units_display", label=_("co-handling units")),
+        Column("categories_display", label=_("directory items or categories")), active(),
+    ]
+    export_headings = {
+        "co_units_display": _("co-handling units"), "categories_display": _("directory items or categories"),
+    }
+    list_filter = ["lead_unit", "is_active"]
+    list_export = [
+        "matter", "description", "lead_unit", "co_units_display", "categories_display", "legal_basis", "keywords",
+        "is_active",
+    ]
+
+    def get_queryset(self, request):
+        return DutyBoundary.objects.select_related("lead_unit").prefetch_related("co_units", "directory_items")
+
+
+class WarningRuleViewSet(ConfigViewSet):
+    model = WarningRule
+    icon = "warning"
+    menu_label = _("Warning rules")
+    search_fields = ["name"]
+    list_display = [
+        "name", "kind", "light", "deadline", Column("condition_summary", label=_("condition")),
+        Column("channels_summary", label=_("how people are told")),
+        BooleanColumn("raise_supervision", label=_("raise a supervision note")), active(),
+    ]
+    export_headings = {"condition_summary": _("condition"), "channels_summary": _("how people are told")}
+    list_filter = ["kind", "light", "raise_supervision", "is_active"]
+    list_export = [
+        "name", "kind", "light", "deadline", "share_elapsed", "hours_before", "threshold", "window_days",
+        "condition_summary", "channels_summary", "raise_supervision", "is_active",
+    ]
+
+
+class AssessmentSchemeViewSet(ConfigViewSet):
+    model = AssessmentScheme
+    icon = "tasks"
+    menu_label = _("Assessment schemes")
+    search_fields = ["name"]
+    list_display = [
+        "name", "unit_kind", "period", "weight_response", "weight_resolution", "weight_satisfaction",
+        "weight_on_time", "min_sample", active(),
+    ]
+    list_filter = ["unit_kind", "period", "is_active"]
+    list_export = [
+        "name", "unit_kind", "period", "weight_response", "weight_resolution", "weight_satisfaction",
+        "weight_on_time", "basic_satisfaction_share", "min_sample", "is_active",
+    ]
+
+
 class BasicConfigurationGroup(SnippetViewSetGroup):
     menu_label = _("Basic configuration")
     menu_icon = "cogs"
@@ -149,9 +226,25 @@ class TimeLimitsGroup(SnippetViewSetGroup):
     items = (TimeLimitPolicyViewSet, CalendarYearViewSet, CalendarDayViewSet)
 
 
+class KnowledgeGroup(SnippetViewSetGroup):
+    menu_label = _("Knowledge base")
+    menu_icon = "help"
+    menu_order = 330
+    items = (ReplyTemplateViewSet, DutyBoundaryViewSet)
+
+
+class WarningsAssessmentGroup(SnippetViewSetGroup):
+    menu_label = _("Warnings and assessment")
+    menu_icon = "warning"
+    menu_order = 340
+    items = (WarningRuleViewSet, AssessmentSchemeViewSet)
+
+
 register_snippet(BasicConfigurationGroup)
 register_snippet(DirectoryGroup)
 register_snippet(TimeLimitsGroup)
+register_snippet(KnowledgeGroup)
+register_snippet(WarningsAssessmentGroup)
 
 
 class CalendarWarningPanel(Component):

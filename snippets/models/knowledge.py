@@ -64,6 +64,10 @@ class ReplyTemplate(index.Indexed, RevisionedModel):
     def keyword_list(self):
         return [k.strip() for k in self.keywords.replace("，", ",").split(",") if k.strip()]
 
+    @property
+    def categories_display(self):
+        return "、".join(str(item) for item in self.directory_items.all())
+
     def clean(self):
         from ..services.templates import TemplateSyntaxProblem, check_template
 
@@ -117,6 +121,18 @@ class DutyBoundary(index.Indexed, RevisionedModel):
         index.SearchField("legal_basis"),
         index.AutocompleteField("matter"),
     ]
+
+    @property
+    def keyword_list(self):
+        return [k.strip() for k in self.keywords.replace("，", ",").split(",") if k.strip()]
+
+    @property
+    def co_units_display(self):
+        return "、".join(str(unit) for unit in self.co_units.all())
+
+    @property
+    def categories_display(self):
+        return "、".join(str(item) for item in self.directory_items.all())
 
     def __str__(self):
         return self.matter

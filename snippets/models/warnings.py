@@ -115,6 +115,25 @@ class WarningRule(RevisionedModel):
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def condition_summary(self):
+        """The rule's condition in one line, e.g. "80%" or "3 in 3 days"."""
+        if self.kind == self.Kind.NEAR_DUE:
+            if self.share_elapsed is not None:
+                return _("%(share)s%% of the time elapsed") % {"share": self.share_elapsed}
+            if self.hours_before is not None:
+                return _("%(hours)s hours before the deadline") % {"hours": self.hours_before}
+        if self.kind in (self.Kind.REPEAT_CALLER, self.Kind.REPEAT_MATTER):
+            return _("%(count)s orders in %(days)s days") % {"count": self.threshold, "days": self.window_days}
+        if self.threshold:
+            return _("%(count)s times") % {"count": self.threshold}
+        return ""
+
+    @property
+    def channels_summary(self):
+        ways = [(self.by_sms, _("SMS")), (self.by_email, _("e-mail")), (self.in_app, _("in the admin"))]
+        return "、".join(str(label) for on, label in ways if on)
+
     def __str__(self):
         return self.name
 

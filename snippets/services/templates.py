@@ -11,6 +11,7 @@ import re
 from django.utils.translation import gettext_lazy as _
 
 PLACEHOLDER_RE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+TAG_RE = re.compile(r"\{%.*?(?:%\}|$)|\{#.*?(?:#\}|$)", re.DOTALL)
 
 PLACEHOLDERS = {
     "case_number": _("case number"),
@@ -30,8 +31,16 @@ class TemplateSyntaxProblem(ValueError):
 
 
 def check_template(body):
-    """Raise ``TemplateSyntaxProblem`` naming the first unknown placeholder or
+    """Raise ``TemplateSyntaxProblem`` naming the first template tag or
+    comment (``{% load %}``, ``{# #}``), unknown placeholder (including any
+    attribute, filter or index such as ``{{ case.citizen_phone }}``) or
     unbalanced brace; return the placeholder names used."""
+    tag = TAG_RE.search(body or "")
+    if tag:
+        raise TemplateSyntaxProblem(
+            _("“%(tag)s” is not allowed: a reply template holds plain text and placeholders such as "
+              "{{ case_number }} only.") % {"tag": tag.group(0)[:60]}
+        )
     used = []
     for match in PLACEHOLDER_RE.finditer(body or ""):
         name = match.group(1)
