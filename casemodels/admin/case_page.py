@@ -5,14 +5,18 @@ requests under review, visits and consultations, the dossier of every
 event, possible duplicates, and a button for each action the user may take
 now (``permissions.available_actions``).
 
-Deadline lights (kept simple on purpose):
-- no light once the milestone is reached (signed, replied, closed) or the
-  case has ended;
+Deadline lights follow the one definition of the inboxes
+(``casemodels.services.inbox``): the case's own light is read with
+``with_lights`` (so the page and the inbox always agree), and each deadline
+row uses the same windows:
+- "done" once its milestone is reached (signed, replied, closed) or the
+  clock no longer runs for the case (replied, closed or ended);
+- "paused" while the clock stands still (waiting for the citizen or a
+  return review: the deadlines move when it resumes);
 - red: the deadline has passed;
-- yellow: less than 20 % of the time between the start of the clock
-  (dispatch for signing, receipt otherwise) and the deadline is left;
-- green: otherwise.
-While the clock is paused the lights are read at the moment it stopped."""
+- yellow: it falls within ``NEAR_SIGN`` (sign-for, 2 hours) or
+  ``NEAR_REPLY`` (the others, 24 hours);
+- green: otherwise."""
 
 from django.contrib.admin.utils import unquote
 from django.shortcuts import get_object_or_404
@@ -23,46 +27,47 @@ from wagtail.admin.views.generic import InspectView
 
 from snippets.services.masking import mask_address, mask_id_number, mask_name, mask_phone, mask_text
 
-from ..models import OPEN_STATES, CaseState
+from ..models import OPEN_STATES, Case, CaseState
 from ..services import CaseActionError
+from ..services.inbox import CLOCK_STATES, NEAR_REPLY, NEAR_SIGN, Light, with_lights
 from ..services.intake import check_merge_duplicate
 from ..services.permissions import ACTIONS, actor_for, available_actions, may
 from ..services.suggestions import similar_cases
 from ..services.visibility import sees_personal_data, visible_cases
 
-YELLOW_SHARE = 0.2
 LIGHT_LABELS = {
-    "green": _("On time"), "yellow": _("Due soon"), "red": _("Overdue"), "done": _("Done"),
+    **Light.LABELS, "done": _("Done"), "paused": _("Paused"),
 }
 
 
-def light(due, start, now, done=False):
-    """``green`` / ``yellow`` / ``red`` / ``done`` (see the module docstring), or None without a deadline."""
+def light(due, now, *, near, done=False, paused=False):
+    """``green`` / ``yellow`` / ``red`` / ``done`` / ``paused`` (see the module
+    docstring), or None without a deadline."""
     if due is None:
         return None
     if done:
         return "done"
+    if paused:
+        return "paused"
     if now > due:
-        return "red"
-    total = (due - start).total_seconds() if start else 0
-    if total <= 0 or (due - now).total_seconds() <= YELLOW_SHARE * total:
-        return "yellow"
-    return "green"
+        return Light.RED
+    return Light.YELLOW if due - now <= near else Light.GREEN
 
 
 def case_deadlines(case, now):
-    ended = case.state not in OPEN_STATES
+    running = case.state in CLOCK_STATES
+    paused = case.paused_since is not None
     signed = case.state not in (CaseState.RECEIVED, CaseState.DISPATCHED)
     replied = case.replied_at is not None
     rows = [
-        (_("Sign for"), case.sign_due, case.dispatched_at or case.received_at, signed),
-        (_("First contact"), case.contact_due, case.received_at, replied),
-        (_("Reply"), case.reply_due, case.received_at, replied),
-        (_("Completion"), case.completion_due, case.received_at, case.closed_at is not None),
+        (_("Sign for"), case.sign_due, NEAR_SIGN, signed),
+        (_("First contact"), case.contact_due, NEAR_REPLY, replied),
+        (_("Reply"), case.reply_due, NEAR_REPLY, replied),
+        (_("Completion"), case.completion_due, NEAR_REPLY, case.closed_at is not None),
     ]
     result = []
-    for label, due, start, done in rows:
-        colour = light(due, start, now, done or ended)
+    for label, due, near, done in rows:
+        colour = light(due, now, near=near, done=done or not running, paused=paused)
         if colour is not None:
             result.append({"label": label, "due": due, "light": colour, "light_label": LIGHT_LABELS[colour]})
     return result
@@ -132,7 +137,10 @@ class CasePageView(InspectView):
         case, user = self.object, self.request.user
         self.sees = sees_personal_data(user, case)
         mask = self.masker()
-        now = case.paused_since or timezone.now()
+        now = timezone.now()
+        paused = case.paused_since is not None
+        running = case.state in CLOCK_STATES
+        case_light = with_lights(Case.objects.filter(pk=case.pk), now).values_list("light", flat=True).first()
         actor = actor_for(user)
         events = case.events.select_related("actor__staff_profile", "unit").order_by("created_at", "id")
         assignments = case.assignments.select_related("unit", "parent__unit").order_by("id")
@@ -143,11 +151,14 @@ class CasePageView(InspectView):
             title=mask(case.title),
             content=mask(case.content),
             reply=mask(case.reply),
+            case_light=case_light, case_light_label=LIGHT_LABELS.get(case_light, ""),
             deadlines=case_deadlines(case, now),
             assignments=[{
                 "a": a,
-                "sign_light": light(a.sign_due, a.dispatched_at, now, a.signed_at is not None or not a.is_active),
-                "reply_light": light(a.reply_due, a.dispatched_at, now, not a.is_active),
+                "sign_light": light(a.sign_due, now, near=NEAR_SIGN, paused=paused,
+                                    done=a.signed_at is not None or not a.is_active or not running),
+                "reply_light": light(a.reply_due, now, near=NEAR_REPLY, paused=paused,
+                                     done=not a.is_active or not running),
             } for a in assignments],
             light_labels=LIGHT_LABELS,
             events=[{"e": e, "actor": person(e.actor), "note": mask(e.note)} for e in events],
