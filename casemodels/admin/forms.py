@@ -30,7 +30,7 @@ def units_in_scope(user, below=None, include_self=True):
     if actor is None:
         return queryset.none()
     if not actor.is_superuser:
-        queryset = queryset.filter(id__in=unit_subtree(actor.unit_id)) if actor.unit else queryset.none()
+        queryset = queryset.filter(id__in=unit_subtree(actor.unit.pk)) if actor.unit else queryset.none()
     if below is not None:
         queryset = queryset.filter(id__in=unit_subtree(below.pk))
         if not include_self:
