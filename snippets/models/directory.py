@@ -2,9 +2,9 @@
 says where a matter goes."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.search import index
 
@@ -12,6 +12,29 @@ from .choices import CaseType, Level, Urgency
 from .organisation import Unit
 from .revisions import RevisionedModel
 from .tree import TreeMixin
+
+
+class DirectoryItemForm(WagtailAdminModelForm):
+    """The admin form of a directory item: besides the model's checks,
+    refuses an active item with no routing and no active item below it."""
+
+    def clean(self):
+        from ..services.config_checks import routing_problem
+
+        cleaned_data = super().clean()
+        if not self.errors:
+            problem = routing_problem(self.instance_with(cleaned_data))
+            if problem:
+                self.add_error(*problem)
+        return cleaned_data
+
+    def instance_with(self, cleaned_data):
+        """The instance as it will be saved (the model fields are copied on
+        it only after ``clean``)."""
+        item = DirectoryItem(pk=self.instance.pk)
+        for field in ("name", "routing", "sector_unit", "territorial_level", "is_active"):
+            setattr(item, field, cleaned_data.get(field, getattr(self.instance, field)))
+        return item
 
 
 class DirectoryItem(TreeMixin, index.Indexed, RevisionedModel):
@@ -78,12 +101,13 @@ class DirectoryItem(TreeMixin, index.Indexed, RevisionedModel):
         index.AutocompleteField("name"),
     ]
 
+    base_form_class = DirectoryItemForm
+
     def clean(self):
+        from ..services.config_checks import check_directory_item
+
         self.clean_parent()
-        if self.routing == self.Routing.SECTOR and not self.sector_unit_id:
-            raise ValidationError({"sector_unit": _("Sector routing needs a sector unit.")})
-        if self.routing == self.Routing.TERRITORIAL and not self.territorial_level:
-            raise ValidationError({"territorial_level": _("Territorial routing needs a level.")})
+        check_directory_item(self, with_children=False)
 
     @property
     def keyword_list(self):

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 from wagtail.search import index
@@ -15,6 +16,27 @@ from .channels import Channel
 from .choices import CaseType, Urgency
 from .directory import DirectoryItem
 from .revisions import RevisionedModel
+
+
+class TimeLimitPolicyForm(WagtailAdminModelForm):
+    """The admin form of a policy: refuses a policy left without limits (the
+    limits are inline rows, so the model alone cannot see them)."""
+
+    def clean(self):
+        from ..services.config_checks import check_policy_limit_count
+
+        cleaned_data = super().clean()
+        formset = self.formsets.get("limits") if hasattr(self, "formsets") else None
+        if formset is not None and formset.is_valid():
+            kept = [
+                form for form in formset.forms
+                if not formset._should_delete_form(form) and (form.instance.pk or form.has_changed())
+            ]
+            try:
+                check_policy_limit_count(len(kept))
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned_data
 
 
 class TimeLimitPolicy(index.Indexed, RevisionedModel, ClusterableModel):
@@ -54,9 +76,16 @@ class TimeLimitPolicy(index.Indexed, RevisionedModel, ClusterableModel):
 
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
+    base_form_class = TimeLimitPolicyForm
+
     @property
     def limits_summary(self):
         return "；".join(str(limit) for limit in self.limits.all())
+
+    def clean(self):
+        from ..services.config_checks import check_policy
+
+        check_policy(self)
 
     def __str__(self):
         return self.name
