@@ -1,3 +1,3 @@
 """Wagtail loads this module; the workbench screens live in ``admin/``."""
 
-from .admin import cases  # noqa: F401
+from .admin import cases, dashboard, inbox  # noqa: F401
