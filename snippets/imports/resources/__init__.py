@@ -1,0 +1,2 @@
+"""django-import-export resources: the shared base and one resource per
+configuration model."""
