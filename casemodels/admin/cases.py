@@ -98,10 +98,11 @@ class CaseViewSet(ModelViewSet):
     def get_urlpatterns(self):
         """The generic screens, the intake desk and one URL per action:
         ``cases:intake``, ``cases:intake_suggest``, ``cases:<action>`` (pk)."""
+        # The generic ones first: the menu links to the first pattern (the list).
         return [
+            *super().get_urlpatterns(),
             path("intake/", IntakeView.as_view(), name="intake"),
             path("intake/suggest/", intake_suggestions, name="intake_suggest"),
-            *super().get_urlpatterns(),
             *(path(f"{code}/<str:pk>/", CaseActionView.as_view(action=code), name=code) for code in ACTIONS),
         ]
 
