@@ -3,6 +3,7 @@ grouped in menus a centre recognises."""
 
 import datetime
 
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
@@ -14,7 +15,13 @@ from .models import (
     AssessmentScheme, CalendarDay, CalendarYear, Channel, DirectoryItem, DutyBoundary, Region, ReplyTemplate, Role,
     StaffProfile, TimeLimitPolicy, Unit, WarningRule,
 )
+from .services import directory as directory_service
 from .services.calendar import missing_years
+from .views.delete import ConfigDeleteView
+from .views.directory import (
+    ChildrenColumn, DirectoryActiveView, DirectoryCreateView, DirectoryMoveView, DirectoryReorderView,
+    DirectoryTreeIndexView,
+)
 
 
 def active():
@@ -27,6 +34,8 @@ class ConfigViewSet(SnippetViewSet):
 
     search_backend_name = None
     inspect_view_enabled = True
+    delete_view_class = ConfigDeleteView
+    delete_template_name = "snippets/confirm_delete.html"
 
 
 class RegionViewSet(ConfigViewSet):
@@ -83,16 +92,32 @@ class ChannelViewSet(ConfigViewSet):
 
 
 class DirectoryItemViewSet(ConfigViewSet):
+    """Edited as a tree: one level at a time, with moves, reordering and
+    disabling through ``snippets.services.directory``."""
+
     model = DirectoryItem
     icon = "list-ul"
     menu_label = _("Dispatch directory")
+    index_view_class = DirectoryTreeIndexView
+    add_view_class = DirectoryCreateView
     search_fields = ["name", "code", "keywords"]
-    list_display = ["name", "code", "parent", "routing", "sector_unit", "territorial_level", active()]
+    list_display = [
+        "name", "code", ChildrenColumn("children_count", label=_("items below")), "parent", "routing",
+        "sector_unit", "territorial_level", active(),
+    ]
     list_filter = ["routing", "territorial_level", "default_case_type", "is_active"]
     list_export = [
         "code", "name", "parent", "routing", "sector_unit", "territorial_level", "keywords",
         "default_case_type", "default_urgency", "is_active",
     ]
+
+    def get_urlpatterns(self):
+        view_kwargs = {"breadcrumbs_items": self.breadcrumbs_items}
+        return super().get_urlpatterns() + [
+            path("tree/move/<int:pk>/", DirectoryMoveView.as_view(**view_kwargs), name="tree_move"),
+            path("tree/active/<int:pk>/", DirectoryActiveView.as_view(**view_kwargs), name="tree_active"),
+            path("tree/reorder/<int:pk>/<str:direction>/", DirectoryReorderView.as_view(), name="tree_reorder"),
+        ]
 
 
 class TimeLimitPolicyViewSet(ConfigViewSet):
@@ -245,6 +270,14 @@ register_snippet(DirectoryGroup)
 register_snippet(TimeLimitsGroup)
 register_snippet(KnowledgeGroup)
 register_snippet(WarningsAssessmentGroup)
+
+
+@hooks.register("register_log_actions")
+def register_directory_actions(actions):
+    actions.register_action(directory_service.MOVE, _("Move in the directory"), _("Moved to another category"))
+    actions.register_action(directory_service.REORDER, _("Reorder in the directory"), _("Moved up or down"))
+    actions.register_action(directory_service.DISABLE, _("Disable"), _("Disabled"))
+    actions.register_action(directory_service.ENABLE, _("Enable"), _("Enabled"))
 
 
 class CalendarWarningPanel(Component):
