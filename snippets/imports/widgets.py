@@ -188,14 +188,21 @@ class CodeWidget(widgets.ForeignKeyWidget):
 class CodesWidget(widgets.ManyToManyWidget):
     """Several codes in one cell, separated by commas or 、."""
 
-    def __init__(self, model, field="code", also_by="", **kwargs):
+    def __init__(self, model, field="code", also_by="", choices=None, **kwargs):
         super().__init__(model, field=field, **kwargs)
         self.also_by = also_by
+        self.labels = ChoiceWidget(choices) if choices is not None else None
         self.resource = None
 
     def clean(self, value, row=None, **kwargs):
         codes = [c.strip() for c in LIST_SEPARATORS.split(cell_text(value)) if c.strip()]
-        return [self.resource.resolve(self.model, code, field=self.field, also_by=self.also_by) for code in codes]
+        return [self._one(code) for code in codes]
+
+    def _one(self, code):
+        if self.labels is not None:
+            # A fixed code's label (“派单员”) names the same object as its code.
+            code = self.labels._lookup().get(code.lower(), code)
+        return self.resource.resolve(self.model, code, field=self.field, also_by=self.also_by)
 
     def render(self, value, obj=None, **kwargs):
         if value is None:

@@ -266,6 +266,11 @@ class ImportResource(resources.ModelResource):
                 except ValueError as exc:
                     errors[field.attribute] = [ValidationError(str(exc), code="invalid")]
         instance._import_m2m = m2m
+        if self.tree and not errors and instance.parent is not None and instance.parent.pk is None:
+            # The parent was created earlier in this file: write it now so
+            # that the model's checks (and the child's row) see its id.
+            self.flush_creates()
+            instance.parent = instance.parent
         if errors:
             raise ValidationError(errors)
 
@@ -327,8 +332,6 @@ class ImportResource(resources.ModelResource):
             return None
 
     def save_instance(self, instance, is_create, row, **kwargs):
-        if self.tree and instance.parent is not None and instance.parent.pk is None:
-            self.flush_creates()
         super().save_instance(instance, is_create, row, **kwargs)
         self.register(instance)
         if instance._import_m2m:

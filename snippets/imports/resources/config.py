@@ -113,7 +113,7 @@ class UserWidget(CodeWidget):
 class StaffResource(ImportResource):
     name = column("name", _l("Name"), ["姓名", "名称"])
     unit = column("unit", _l("Unit code"), ["单位编码", "所属单位编码"], widget=CodeWidget(Unit))
-    roles = column("roles", _l("Roles"), ["角色"], widget=CodesWidget(Role, field="code", also_by="name"))
+    roles = column("roles", _l("Roles"), ["角色"], widget=CodesWidget(Role, field="code", also_by="name", choices=Role.Code))
     phone = column("phone", _l("Phone"), ["电话", "联系电话", "手机"])
     skills = column("skills", _l("Skills"), ["技能", "专长"])
     is_active = active_column()
@@ -228,6 +228,8 @@ class DirectoryItemResource(ImportResource):
         try:
             super().validate_instance(instance, import_validation_errors, validate_unique)
         except ValidationError as exc:
+            if instance.routing != DirectoryItem.Routing.NONE:
+                raise
             # Whether a category has items below it depends on the rows
             # still to come: that rule is checked on the whole file.
             errors = {
