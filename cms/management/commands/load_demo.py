@@ -18,7 +18,7 @@ from django.db.models import Count
 from casemodels.models import OPEN_STATES, Assignment, Case, CaseEvent, ReturnVisit
 from casemodels.services import recompute_open_cases
 from cms.demo import cases as demo_cases
-from cms.demo import deadline_recompute_paused, directory, organisation, policies, site
+from cms.demo import deadline_recompute_paused, directory, knowledge, organisation, policies, site
 from snippets.models import Channel, DirectoryItem, PolicyLimit, Region, StaffProfile, TimeLimitPolicy, Unit
 
 RULE_MODELS = ("TimeLimitPolicy", "PolicyLimit", "CalendarYear", "CalendarDay")
@@ -47,6 +47,7 @@ class Command(BaseCommand):
             directory.load(stats)
             policies.load_policies(stats)
             policies.load_calendar(stats)
+            knowledge.load(stats)
             site.load(stats)
         say(f"Configuration loaded in {time.monotonic() - started:.1f}s: "
             + ("、".join(f"{name} +{n}" for name, n in sorted(stats.items()) if n) or "nothing new"))
