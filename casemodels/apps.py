@@ -7,4 +7,4 @@ class CasemodelsConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import imports, signals  # noqa: F401
