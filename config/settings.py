@@ -216,6 +216,14 @@ GRAPHENE = {"SCHEMA": "api.schema.schema"}
 # --- Minsheng ---------------------------------------------------------------------------
 # Case numbers are PREFIX + YYYYMMDD + a 5-digit daily sequence.
 MINSHENG_CASE_NUMBER_PREFIX = os.environ.get("MINSHENG_CASE_NUMBER_PREFIX", "MS")
+# Imports and exports (django-import-export; snippets.imports): exported text
+# that a spreadsheet could run as a formula is escaped; uploads are limited.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_EXPORT_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+IMPORT_EXPORT_MAX_ROWS = int(os.environ.get("IMPORT_EXPORT_MAX_ROWS", "200000"))
+# Where an import's live progress is shared between the worker and the web
+# process on SQLite (PostgreSQL uses a second connection); blank: the temp dir.
+IMPORT_EXPORT_PROGRESS_DIR = os.environ.get("IMPORT_EXPORT_PROGRESS_DIR", "")
 # How many reverse proxies in front of the site append to X-Forwarded-For (0:
 # trust REMOTE_ADDR only). Used to tell citizens apart for the tracking throttle.
 MINSHENG_TRUSTED_PROXY_COUNT = int(os.environ.get("MINSHENG_TRUSTED_PROXY_COUNT", "0"))

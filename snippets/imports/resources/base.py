@@ -99,16 +99,20 @@ class ImportResource(resources.ModelResource):
 
     # --- Columns and headers -------------------------------------------------
 
+    @classmethod
+    def _columns(cls, fields):
+        """Importable columns, in the order of ``Meta.fields``."""
+        order = [n for n in (cls._meta.fields or ()) if n in fields]
+        order += [n for n in fields if n not in order]
+        return [fields[n] for n in order if fields[n].attribute and not fields[n].readonly]
+
     def import_columns(self):
-        return [f for f in self.fields.values() if f.attribute and not f.readonly]
+        return self._columns(self.fields)
 
     @classmethod
     def template_headers(cls):
         """The headers of the downloadable template (Chinese)."""
-        return [
-            getattr(f, "header_aliases", (str(f.column_name),))[0]
-            for f in cls.fields.values() if f.attribute and not f.readonly
-        ]
+        return [getattr(f, "header_aliases", (str(f.column_name),))[0] for f in cls._columns(cls.fields)]
 
     def header_map(self):
         """{normalised header in a file: column name of this resource}."""
