@@ -6,9 +6,10 @@ export, the dossier (inspect view), and later the staff GraphQL queries.
   unit (``owner_unit``) is their unit or a unit below it, and the cases that
   any such unit has held at some time (an assignment in any state: lead or
   co-handler, signed, sub-dispatched, returned, replied, withdrawn …);
-- a confidential case (举报人保密) is seen through its owner unit only by
-  people holding a role that ``sees_confidential``; the units that hold it
-  see it to do their work, with the reporter masked (``sees_personal_data``);
+- a confidential case (举报人保密) is seen in that scope only by people
+  holding a role that ``sees_confidential``; others see it only while their
+  own unit holds (or held) an assignment on it, to do their work, with the
+  reporter masked (``sees_personal_data``) — the units above them do not;
 - everyone else (no profile, an inactive profile, an inactive or anonymous
   user) sees nothing.
 
@@ -60,10 +61,15 @@ def visible_cases(user):
     profile = active_profile(user)
     if profile is None:
         return Case.objects.none()
-    held = Assignment.objects.filter(unit_id__in=unit_subtree(profile.unit_id)).values("case_id")
+    in_scope = Q(owner_unit_id__in=unit_subtree(profile.unit_id)) | Q(
+        pk__in=Assignment.objects.filter(unit_id__in=unit_subtree(profile.unit_id)).values("case_id")
+    )
     may_see_confidential = Exists(Role.objects.filter(staff=profile, sees_confidential=True))
-    owned = Q(owner_unit_id__in=unit_subtree(profile.unit_id)) & (Q(is_confidential=False) | may_see_confidential)
-    return Case.objects.filter(owned | Q(pk__in=held))
+    held_by_own_unit = Q(pk__in=Assignment.objects.filter(unit_id=profile.unit_id).values("case_id"))
+    return Case.objects.filter(
+        (Q(is_confidential=False) & in_scope)
+        | (Q(is_confidential=True) & ((may_see_confidential & in_scope) | held_by_own_unit))
+    )
 
 
 def sees_personal_data(user, case):

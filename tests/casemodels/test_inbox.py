@@ -185,10 +185,6 @@ def test_confidential_cases_stay_out_of_the_boxes_of_owner_staff_without_the_rol
     assert cached_box_counts(world.town_b_handler)["due_soon"] == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "visibility.visible_cases lets every unit above a holding unit see a confidential case: the centre "
-    "is above every unit, so its staff without a sees_confidential role see every dispatched confidential case"
-))
 def test_confidential_cases_stay_out_of_the_boxes_of_centre_staff_once_dispatched(world, flow):
     secret = flow.replied(is_confidential=True)
     plain = flow.replied()
