@@ -18,8 +18,10 @@ service call, so one refused case does not undo the others; the user is told
 which cases succeeded and why each other one failed."""
 
 import django_filters
+import django_filters.constants
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -36,7 +38,7 @@ from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.base import ViewSet
 
-from snippets.models import CaseType, Channel, DirectoryItem, Region, Unit
+from snippets.models import CaseType, Channel, DirectoryItem, Level, Region, Unit
 from snippets.services.masking import mask_name, mask_phone, mask_text
 
 from ..models import Case
@@ -44,7 +46,7 @@ from ..services import CaseActionError, dispatch_case, sign_case
 from ..services.inbox import BOXES, Light, Scope, box_queryset, cached_box_counts, forget_counts, get_box, with_lights
 from ..services.visibility import sees_personal_data, unit_subtree, visible_cases
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 
 
 def case_url(case):
@@ -53,18 +55,38 @@ def case_url(case):
 
 
 # --- Filters ---------------------------------------------------------------------------------
+class SubtreeChoiceFilter(django_filters.ModelChoiceFilter):
+    """A choice among the upper levels of a tree (a short list, not the
+    1,946 items of a directory); matches the chosen node and all below it."""
+
+    def filter(self, qs, value):
+        if value in django_filters.constants.EMPTY_VALUES:
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": value.descendant_ids()})
+
+
 class InboxFilterSet(WagtailFilterSet):
     channel = django_filters.ModelChoiceFilter(label=_("Channel"), queryset=Channel.objects.all())
     case_type = django_filters.ChoiceFilter(label=_("Case type"), choices=CaseType.choices)
-    directory_item = django_filters.ModelChoiceFilter(
-        label=_("Directory item"), queryset=DirectoryItem.objects.filter(is_active=True),
+    directory_class = SubtreeChoiceFilter(
+        field_name="directory_item", label=_("Directory class"),
+        queryset=DirectoryItem.objects.filter(parent__isnull=True, is_active=True),
     )
-    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.filter(is_active=True))
+    directory_item = django_filters.CharFilter(label=_("Directory item (code or name)"), method="filter_item")
+    region = SubtreeChoiceFilter(
+        label=_("Region"), queryset=Region.objects.filter(is_active=True, level__lte=Level.TOWNSHIP),
+    )
     received_at = django_filters.DateFromToRangeFilter(label=_("Received"), widget=DateRangePickerWidget)
 
     class Meta:
         model = Case
-        fields = ["channel", "case_type", "directory_item", "region", "received_at"]
+        fields = ["channel", "case_type", "directory_class", "directory_item", "region", "received_at"]
+
+    def filter_item(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(directory_item__code__istartswith=value) | Q(directory_item__name__icontains=value))
 
 
 # --- Columns ---------------------------------------------------------------------------------

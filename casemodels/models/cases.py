@@ -122,6 +122,8 @@ class Case(models.Model):
             models.Index(fields=["state", "received_at"]),
             models.Index(fields=["citizen_phone", "received_at"]),
             models.Index(fields=["reply_due"]),
+            # The workbench's deadline boxes: open states, then the reply deadline.
+            models.Index(fields=["state", "reply_due"], name="case_state_reply_due"),
         ]
 
 

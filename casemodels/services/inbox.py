@@ -14,7 +14,7 @@ work of one kind that the user's roles and unit have to do.
 | ``returned`` 退单 | dispatchers, unit leaders | a return (退单) waiting for the user's review; for dispatchers also received cases a unit handed back |
 | ``extensions`` 延期申请 | dispatchers | an extension request waiting for review |
 | ``to_visit`` 待回访 | return visitors, dispatchers | replied, no return visit yet for this round |
-| ``unsatisfied`` 不满意台账 | everyone | the last return visit was unsatisfied or unresolved |
+| ``unsatisfied`` 不满意台账 | everyone | still open, and the last return visit was unsatisfied or unresolved (the second round's work) |
 
 "The user's own unit" (to sign, in hand) is exactly the unit of their staff
 profile: ``sign_case`` and the other unit actions accept only that unit, so a
@@ -25,6 +25,8 @@ requested) by one of them: a township sees its villages' late cases.
 
 A superuser (no unit) sees every box over every case.
 
+Every box holds open cases only (received, dispatched, in hand, replied),
+so the counts read the open part of the table through the state index.
 ``box_counts`` counts every box of a user in one SQL query (conditional
 ``COUNT … FILTER``); ``cached_box_counts`` keeps the result for
 ``COUNTS_TTL`` seconds per user, for the admin menu and the dashboard."""
@@ -40,7 +42,7 @@ from django.utils.translation import gettext_lazy as _
 
 from snippets.models import Role
 
-from ..models import Assignment, Case, CaseState, ExtensionRequest, ReturnRequest, ReturnVisit
+from ..models import OPEN_STATES, Assignment, Case, CaseState, ExtensionRequest, ReturnRequest, ReturnVisit
 from ..models.requests import ReviewState
 from .visibility import active_profile, sees_every_case, unit_subtree, visible_cases
 
@@ -196,7 +198,7 @@ def _to_visit(scope, now):
 
 
 def _unsatisfied(scope, now):
-    return Q(is_unsatisfied=True)
+    return Q(is_unsatisfied=True, state__in=OPEN_STATES)
 
 
 @dataclass(frozen=True)
@@ -261,7 +263,7 @@ def box_counts(user, *, now=None):
     if not boxes:
         return {}
     now = now or timezone.now()
-    return visible_cases(user).aggregate(
+    return visible_cases(user).filter(state__in=OPEN_STATES).aggregate(
         **{b.key: Count("pk", filter=b.build(scope, now)) for b in boxes}
     )
 

@@ -9,9 +9,12 @@ import re
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from casemodels.models import Case, CaseState
 from casemodels.services import sign_case
+from casemodels.services.inbox import get_box
 from snippets.models import DirectoryItem, Role
 from tests.factories import DirectoryItemFactory
 
@@ -74,8 +77,10 @@ def test_a_box_that_does_not_apply_is_refused(world, flow, login):
 
 
 def test_filters_by_channel_case_type_directory_item_region_and_dates(world, flow, login, clock):
-    item = DirectoryItemFactory(routing=DirectoryItem.Routing.SECTOR, sector_unit=world.dept)
-    hotline = flow.received(case_type="complaint", directory_item=item, region=world.town_a_r)
+    group = DirectoryItemFactory(name="市政设施")
+    item = DirectoryItemFactory(name="路灯不亮", code="SZ-01", parent=group, routing=DirectoryItem.Routing.SECTOR,
+                                sector_unit=world.dept)
+    hotline = flow.received(case_type="complaint", directory_item=item, region=world.village_a_r)
     clock.move_to(datetime.datetime(2025, 10, 9, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8))))
     web = flow.received(channel=world.web, case_type="help")
     client = login(world.dispatcher)
@@ -87,8 +92,14 @@ def test_filters_by_channel_case_type_directory_item_region_and_dates(world, flo
     assert listed() == {hotline.number, web.number}
     assert listed(channel=world.web.pk) == {web.number}
     assert listed(case_type="complaint") == {hotline.number}
-    assert listed(directory_item=item.pk) == {hotline.number}
+    # a directory class matches the items below it; an item by code or name
+    assert listed(directory_class=group.pk) == {hotline.number}
+    assert listed(directory_item="SZ-0") == {hotline.number}
+    assert listed(directory_item="路灯") == {hotline.number}
+    assert listed(directory_item="燃气") == set()
+    # a township matches the villages below it
     assert listed(region=world.town_a_r.pk) == {hotline.number}
+    assert listed(region=world.town_b_r.pk) == set()
     assert listed(received_at_from="2025-10-01") == {web.number}
     assert listed(received_at_to="2025-09-30") == {hotline.number}
     assert listed(q=web.number) == {web.number}
@@ -113,15 +124,25 @@ def test_personal_data_is_masked_for_roles_that_may_not_see_it(world, flow, logi
     assert "13912345678" in clear and "王小明" in clear
 
 
+def menu_text(html):
+    """The admin menu's labels as plain text (the sidebar's JSON, decoded)."""
+    found = re.search(r'<script id="wagtail-sidebar-props" type="application/json">(.*?)</script>', html, re.S)
+    return json.dumps(json.loads(found.group(1)), ensure_ascii=False)
+
+
+def label(key, count):
+    with translation.override("zh-hans"):
+        return f"{get_box(key).label} ({count})"
+
+
 def test_the_menu_shows_the_boxes_with_their_counts(world, flow, login):
     flow.received()
     flow.received()
-    html = login(world.dispatcher).get(reverse("wagtailadmin_home")).content.decode()
-    menu = json.dumps(re.findall(r'"label": "([^"]*)"', html), ensure_ascii=False)
-    assert "To dispatch (2)" in menu
-    assert "Extension requests (0)" in menu
-    handler_html = login(world.dept_handler).get(reverse("wagtailadmin_home")).content.decode()
-    assert "To sign for (0)" in handler_html and "To dispatch (" not in handler_html
+    menu = menu_text(login(world.dispatcher).get(reverse("wagtailadmin_home")).content.decode())
+    assert label("to_dispatch", 2) in menu
+    assert label("extensions", 0) in menu
+    handler_menu = menu_text(login(world.dept_handler).get(reverse("wagtailadmin_home")).content.decode())
+    assert label("to_sign", 0) in handler_menu and label("to_dispatch", 0)[:-3] not in handler_menu
 
 
 def test_bulk_dispatch_to_a_chosen_unit(world, flow, login):
@@ -160,7 +181,8 @@ def test_bulk_sign_signs_what_is_in_the_box_and_leaves_the_rest(world, flow, log
     sign_case(second, acting_user=world.dept_handler)  # signed meanwhile: no longer in the box
     client = login(world.dept_handler)
     confirm = client.get(bulk_url("sign", first, second)).content.decode()
-    assert "not in this box" in confirm
+    with translation.override("zh-hans"):
+        assert gettext("These cases are not in this box (any more) and will be left alone:") in confirm
     client.post(bulk_url("sign", first, second))
     assert Case.objects.get(pk=first.pk).state == CaseState.HANDLING
 
