@@ -166,6 +166,9 @@ def main():
         print(line("check (XLSX → resource → full_clean, dry run rolled back)", checks))
         print(line("apply (XLSX → resource → full_clean → bulk writes, one transaction)", applies))
     finally:
+        from django.db import connections
+
+        connections.close_all()  # the progress connection too (PostgreSQL)
         connection.creation.destroy_test_db(db_name, verbosity=0)
 
 

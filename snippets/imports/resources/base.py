@@ -87,6 +87,7 @@ class ImportResource(resources.ModelResource):
             field.column_name = str(field.column_name)
             if isinstance(field.widget, (CodeWidget, CodesWidget)):
                 field.widget.resource = self
+        self._import_columns = self.import_columns()
         self._maps = {}
         self._seen = {}
         self._bad_codes = set()
@@ -257,18 +258,21 @@ class ImportResource(resources.ModelResource):
         instance._import_before = None if new else self.snapshot(instance)
 
     def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
-        m2m = {}
-        for field in self.import_columns():
-            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
-                try:
-                    m2m[field.attribute] = field.clean(row)
-                except ValueError as exc:
-                    errors[field.attribute] = [ValidationError(str(exc), code="invalid")]
+        # Field.save() for each column, without django-import-export's
+        # per-field indirections (this loop runs for every cell).
+        errors, m2m = {}, {}
+        for field in self._import_columns:
+            if field.column_name not in row:
+                continue
+            try:
+                value = field.clean(row)
+            except ValueError as exc:
+                errors[field.attribute] = [ValidationError(str(exc), code="invalid")]
+                continue
+            if isinstance(field.widget, widgets.ManyToManyWidget):
+                m2m[field.attribute] = value
+            elif value is not None or field.saves_null_values:
+                setattr(instance, field.attribute, value)
         instance._import_m2m = m2m
         if self.tree and not errors and instance.parent is not None and instance.parent.pk is None:
             # The parent was created earlier in this file: write it now so
