@@ -17,11 +17,13 @@ from .models import (
 )
 from .services import directory as directory_service
 from .services.calendar import missing_years
+from .imports import hooks as import_hooks  # noqa: F401  (the import screens)
 from .views.delete import ConfigDeleteView
 from .views.directory import (
     ChildrenColumn, DirectoryActiveView, DirectoryCreateView, DirectoryMoveView, DirectoryReorderView,
     DirectoryTreeIndexView,
 )
+from .views.listing import ConfigIndexView
 
 
 def active():
@@ -34,6 +36,7 @@ class ConfigViewSet(SnippetViewSet):
 
     search_backend_name = None
     inspect_view_enabled = True
+    index_view_class = ConfigIndexView
     delete_view_class = ConfigDeleteView
     delete_template_name = "snippets/confirm_delete.html"
 

@@ -19,6 +19,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from snippets.imports.exports import EscapeFormulaeMixin
+
 from ..models import Case
 from ..services.permissions import ACTIONS
 from ..services.visibility import active_profile, sees_every_case, visible_cases
@@ -64,7 +66,7 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
 register_permission_policy(Case, ReadOnlyPolicy(Case))
 
 
-class CaseIndexView(IndexView):
+class CaseIndexView(EscapeFormulaeMixin, IndexView):
     """The list (and its export) holds only the cases the user may see."""
 
     def get_base_queryset(self):

@@ -24,10 +24,11 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.ui.menus import MenuItem
-from wagtail.snippets.views.snippets import CreateView, IndexView
+from wagtail.snippets.views.snippets import CreateView
 
 from ..models import DirectoryItem
 from ..services import directory as service
+from .listing import ConfigIndexView
 
 
 def list_url(parent_id=None):
@@ -67,7 +68,7 @@ class OrderColumn(Column):
         return context
 
 
-class DirectoryTreeIndexView(IndexView):
+class DirectoryTreeIndexView(ConfigIndexView):
     """The directory's list, one level at a time unless searching,
     filtering or exporting."""
 
