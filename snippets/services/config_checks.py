@@ -13,8 +13,46 @@ message saying what is wrong. Model ``clean()`` methods and the admin form
 of policies call them; the directory services call them too.
 """
 
+import contextlib
+import contextvars
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+#: Levels with an active unit answering for a region, while
+#: ``preloaded_units()`` is in force (``None`` otherwise: ask the database).
+_STAFFED_LEVELS = contextvars.ContextVar("minsheng_staffed_levels", default=None)
+
+
+def staffed_levels():
+    """The levels at which an active unit answers for a region (one query)."""
+    from ..models import Unit
+
+    return set(Unit.objects.filter(is_active=True, region__isnull=False).values_list("level", flat=True).distinct())
+
+
+@contextlib.contextmanager
+def preloaded_units():
+    """Within this block, the territorial check of ``routing_problem`` reads
+    the staffed levels loaded once on entry instead of querying per item.
+
+    For bulk work that does not change units (a directory import checks
+    thousands of items): the rule and its message stay those of
+    ``routing_problem``; only the lookup is shared."""
+    token = _STAFFED_LEVELS.set(frozenset(staffed_levels()))
+    try:
+        yield
+    finally:
+        _STAFFED_LEVELS.reset(token)
+
+
+def _level_is_staffed(level):
+    from ..models import Unit
+
+    levels = _STAFFED_LEVELS.get()
+    if levels is not None:
+        return level in levels
+    return Unit.objects.filter(level=level, is_active=True, region__isnull=False).exists()
 
 
 def routing_problem(item, *, active_children=None):
@@ -22,7 +60,7 @@ def routing_problem(item, *, active_children=None):
     ``(field, message)``, or ``None`` when it routes somewhere or is
     inactive. ``active_children`` overrides the count of active items below
     it (the services pass what the count will be after a change)."""
-    from ..models import DirectoryItem, Unit
+    from ..models import DirectoryItem
 
     if not item.is_active:
         return None
@@ -49,7 +87,7 @@ def routing_problem(item, *, active_children=None):
         level = item.territorial_level
         if not level:
             return "territorial_level", _("Territorial routing needs a level.")
-        if not Unit.objects.filter(level=level, is_active=True, region__isnull=False).exists():
+        if not _level_is_staffed(level):
             return "territorial_level", _(
                 "“%(item)s” routes to the unit of the case's region at the level “%(level)s”, but no active "
                 "unit answering for a region exists at that level."
@@ -76,22 +114,18 @@ def directory_problems():
     """Every active directory item that routes nowhere, as a list of
     ``(item, field, message)``, in a fixed number of queries (for a check
     of the whole tree after an import)."""
-    from ..models import DirectoryItem, Unit
+    from ..models import DirectoryItem
 
     items = list(DirectoryItem.objects.select_related("sector_unit").order_by("sort_order", "code"))
     with_active_children = {i.parent_id for i in items if i.is_active and i.parent_id}
-    staffed_levels = set(
-        Unit.objects.filter(is_active=True, region__isnull=False).values_list("level", flat=True).distinct()
-    )
     problems = []
-    for item in items:
-        if not item.is_active:
-            continue
-        if item.routing == DirectoryItem.Routing.TERRITORIAL and item.territorial_level in staffed_levels:
-            continue
-        problem = routing_problem(item, active_children=1 if item.pk in with_active_children else 0)
-        if problem:
-            problems.append((item, *problem))
+    with preloaded_units():
+        for item in items:
+            if not item.is_active:
+                continue
+            problem = routing_problem(item, active_children=1 if item.pk in with_active_children else 0)
+            if problem:
+                problems.append((item, *problem))
     return problems
 
 

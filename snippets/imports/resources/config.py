@@ -224,6 +224,14 @@ class DirectoryItemResource(ImportResource):
         )
         import_id_fields = ("code",)
 
+    def import_data(self, *args, **kwargs):
+        from ...services.config_checks import preloaded_units
+
+        # Every item's clean() checks its routing: the staffed levels are
+        # read once for the file, not once per territorial item.
+        with preloaded_units():
+            return super().import_data(*args, **kwargs)
+
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         try:
             super().validate_instance(instance, import_validation_errors, validate_unique)
@@ -240,10 +248,8 @@ class DirectoryItemResource(ImportResource):
                 raise ValidationError(errors) from None
 
     def check_whole_file(self):
-        try:
-            from ...services.config_checks import routing_problem
-        except ImportError:
-            return
+        from ...services.config_checks import routing_problem
+
         items = self.lookup(DirectoryItem, "code").values()
         active_children = {}
         for item in items:
