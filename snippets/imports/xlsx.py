@@ -133,57 +133,155 @@ def read_first_sheet(data):
             raise UnsupportedWorkbook(str(exc)) from None
     epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
     try:
-        return list(_sheet_rows(sheet.decode("utf-8"), shared, dates, epoch))
+        xml = sheet.decode("utf-8")
+        rows = _plain_rows(xml, shared, dates, epoch)
+        if rows is None:
+            rows = list(_sheet_rows(xml, shared, dates, epoch))
+        return rows
     except (ValueError, IndexError, AttributeError, UnicodeDecodeError) as exc:
         raise UnsupportedWorkbook(str(exc)) from None
 
 
-_ROW = re.compile(r"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
-_CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_ATTR = re.compile(r'(\w+)="([^"]*)"')
+_ITEM = re.compile(
+    r"<(?:\w+:)?row\b([^>]*?)/?>"  # a row starts (1: its attributes)
+    r"|<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)",  # a cell (2: attributes, 3: body)
+    re.S,
+)
+_ROW_NUMBER = re.compile(r'\br="(\d+)"')
+_REF = re.compile(r'\br="([A-Z]+)')
+_TYPE = re.compile(r'\bt="(\w+)"')
+_STYLE = re.compile(r'\bs="(\d+)"')
 _VALUE = re.compile(r"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
 _TEXT = re.compile(r"<(?:\w+:)?t\b[^>]*>(.*?)</(?:\w+:)?t>", re.S)
 
 
-def _sheet_rows(xml, shared, dates, epoch):
-    """Regular expressions over the sheet XML: a few microseconds a cell."""
+# The shapes of a cell that openpyxl and Excel write for plain values:
+# 1-2: reference (column letters, row number), 3: style, 4: type,
+# 5: inline text, 6: value.
+_PLAIN_CELL = re.compile(
+    r'<c r="([A-Z]+)(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?'
+    r'(?: ?/>|><is><t>([^<]*)</t></is></c>|><v>([^<]*)</v></c>)'
+)
+
+
+def _plain_rows(xml, shared, dates, epoch):
+    """The rows, when every cell of the sheet has one of the plain shapes
+    (one ``findall``, a fraction of a microsecond a cell); ``None`` when
+    some cell has another shape (a formula, rich text, other attributes):
+    ``_sheet_rows`` reads those."""
     from html import unescape
 
-    next_row = 1
-    for row_match in _ROW.finditer(xml):
-        attrs = dict(_ATTR.findall(row_match.group(1)))
-        number = int(attrs["r"]) if "r" in attrs else next_row
-        next_row = number + 1
-        values = []
-        col = -1
-        for cell in _CELL.finditer(row_match.group(2) or ""):
-            cattrs = dict(_ATTR.findall(cell.group(1)))
-            ref = cattrs.get("r")
-            col = _column_index(ref) if ref else col + 1
-            body = cell.group(2) or ""
-            kind = cattrs.get("t", "n")
-            if kind == "inlineStr":
-                value = unescape("".join(_TEXT.findall(body)))
+    if "<sheetData" not in xml:
+        return None
+    found = _PLAIN_CELL.findall(xml)
+    if not found or len(found) != xml.count("<c ") + xml.count("<c>"):
+        return None
+    rows, columns = [], {}
+    values, current = None, None
+    for letters, number, style, kind, text, raw in found:
+        if number != current:
+            values, current = [], number
+            rows.append((int(number), values))
+        col = columns.get(letters)
+        if col is None:
+            col = columns[letters] = _column_index(letters)
+        if kind == "inlineStr":
+            value = (unescape(text) if "&" in text else text) if text else None
+        elif not raw:
+            value = None
+        elif kind == "s":
+            value = shared[int(raw)]
+        elif kind == "str" or kind == "e":
+            value = unescape(raw) if "&" in raw else raw
+        elif kind == "b":
+            value = raw in ("1", "true")
+        elif kind and kind != "n":
+            return None
+        elif dates and (int(style) if style else 0) in dates:
+            value = from_excel(float(raw), epoch)
+        elif raw.isdigit() or (raw[:1] == "-" and raw[1:].isdigit()):
+            value = int(raw)
+        else:
+            value = float(raw)
+        if col == len(values):
+            values.append(value)
+        elif col > len(values):
+            values.extend([None] * (col - len(values)))
+            values.append(value)
+        else:
+            return None  # cells out of order
+    if len({number for number, _values in rows}) != len(rows):
+        return None  # a row split in two
+    return rows
+
+
+def _sheet_rows(xml, shared, dates, epoch):
+    """One regular expression over the sheet XML, with plain string checks
+    for the usual shapes of a cell (about a microsecond a cell)."""
+    from html import unescape
+
+    columns = {}
+    number, values, col = 0, None, -1
+    for match in _ITEM.finditer(xml):
+        cell_attrs = match.group(2)
+        if cell_attrs is None:  # a new row
+            if values is not None:
+                yield number, values
+            found = _ROW_NUMBER.search(match.group(1))
+            number = int(found.group(1)) if found else number + 1
+            values, col = [], -1
+            continue
+        if values is None:  # a cell before any row: not a sheet we know
+            raise ValueError("cell outside a row")
+        ref = _REF.search(cell_attrs)
+        if ref:
+            letters = ref.group(1)
+            col = columns.get(letters)
+            if col is None:
+                col = columns[letters] = _column_index(letters)
+        else:
+            col += 1
+        body = match.group(3)
+        kind = _TYPE.search(cell_attrs)
+        kind = kind.group(1) if kind else "n"
+        if not body:
+            value = None
+        elif kind == "inlineStr":
+            if body.startswith("<is><t>") and body.endswith("</t></is>") and "<" not in body[7:-9]:
+                value = body[7:-9]
+            else:
+                value = "".join(_TEXT.findall(_RPH.sub("", body)))
+            if "&" in value:
+                value = unescape(value)
+        else:
+            if body.startswith("<v>") and body.endswith("</v>") and "<" not in body[3:-4]:
+                raw = body[3:-4]
             else:
                 found = _VALUE.search(body)
                 raw = found.group(1) if found else ""
-                if kind == "s":
-                    value = shared[int(raw)] if raw else None
-                elif kind in ("str", "e"):
-                    value = unescape(raw)
-                elif kind == "b":
-                    value = raw in ("1", "true")
-                elif raw == "":
-                    value = None
+            if kind == "s":
+                value = shared[int(raw)] if raw else None
+            elif kind in ("str", "e"):
+                value = unescape(raw) if "&" in raw else raw
+            elif kind == "b":
+                value = raw in ("1", "true")
+            elif raw == "":
+                value = None
+            else:
+                style = _STYLE.search(cell_attrs) if dates else None
+                if dates and (int(style.group(1)) if style else 0) in dates:
+                    value = from_excel(float(raw), epoch)
+                elif raw.isdigit() or (raw[:1] == "-" and raw[1:].isdigit()):
+                    value = int(raw)
                 else:
-                    num = float(raw)
-                    if int(cattrs.get("s", 0)) in dates:
-                        value = from_excel(num, epoch)
-                    elif num.is_integer() and "." not in raw and "E" not in raw.upper():
-                        value = int(raw)
-                    else:
-                        value = num
+                    value = float(raw)
+        if col == len(values):
+            values.append(value)
+        else:
             while len(values) < col:
                 values.append(None)
+            if col < len(values):
+                raise ValueError("cells out of order")
             values.append(value)
+    if values is not None:
         yield number, values
