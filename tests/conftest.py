@@ -30,3 +30,15 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def english_admin(settings):
+    """Render the admin in the English source language, for tests that read
+    a rule's message by its English words (the catalog is tested apart)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    settings.WAGTAILADMIN_PERMITTED_LANGUAGES = [("en", "English")]
+    with translation.override("en"):
+        yield

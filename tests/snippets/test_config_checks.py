@@ -10,7 +10,8 @@ from snippets.models import DirectoryItem, Level, TimeLimitPolicy, Urgency
 from snippets.services.config_checks import check_policy, shadowing_policy
 from tests.factories import ChannelFactory, DirectoryItemFactory, PolicyFactory, RegionFactory, UnitFactory
 
-pytestmark = pytest.mark.django_db
+# Messages are read by their English words; the zh_Hans catalog is checked in tests/test_config.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_admin")]
 
 
 @pytest.fixture
@@ -222,3 +223,4 @@ def directory_problems_now():
     from snippets.services.config_checks import directory_problems
 
     return directory_problems()
+

@@ -16,7 +16,8 @@ from snippets.services.directory import (
 )
 from tests.factories import DirectoryItemFactory, PolicyFactory, UnitFactory
 
-pytestmark = pytest.mark.django_db
+# Messages are read by their English words; the zh_Hans catalog is checked in tests/test_config.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_admin")]
 
 
 @pytest.fixture
