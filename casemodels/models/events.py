@@ -35,6 +35,7 @@ class CaseEvent(models.Model):
         INVALID = "invalid", _("Marked invalid")
         CONSULT = "consult", _("Consultation held")
         RECOMPUTE = "recompute", _("Deadlines recomputed")
+        IMPORT = "import", _("Imported from another system")
 
     case = models.ForeignKey("casemodels.Case", on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=30, choices=Action.choices)

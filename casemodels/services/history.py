@@ -18,10 +18,7 @@ from ..models import Case, CaseEvent, CaseState
 from .base import R, Actor, InvalidInput, check_choice, record_event, require_text, root_unit
 from .intake import new_query_code, next_case_number
 
-# Until CaseEvent.Action has its own IMPORT choice (a choices-only
-# migration), an imported case's event is a registration marked
-# ``data["imported"]``.
-IMPORT_ACTION = getattr(CaseEvent.Action, "IMPORT", CaseEvent.Action.REGISTER)
+IMPORT_ACTION = CaseEvent.Action.IMPORT
 HISTORICAL_STATES = (CaseState.CLOSED, CaseState.ARCHIVED)
 
 
