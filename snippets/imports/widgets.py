@@ -20,6 +20,8 @@ FALSE_WORDS = {"0", "false", "no", "n", "否", "无", "停用", "禁用", "无�
 
 def cell_text(value):
     """A cell as text: numbers typed as numbers keep no ``.0``; blanks are ''."""
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

@@ -26,11 +26,13 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.db.models import NOT_PROVIDED
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import RowResult
 
 from ..widgets import CodesWidget, CodeWidget, DateWidget, TextWidget, cell_text
+from .cleaning import RowCleaner
 
 ROW_KEY = "__row__"
 
@@ -87,7 +89,19 @@ class ImportResource(resources.ModelResource):
             field.column_name = str(field.column_name)
             if isinstance(field.widget, (CodeWidget, CodesWidget)):
                 field.widget.resource = self
-        self._import_columns = self.import_columns()
+        self._import_columns = self._columns(self.fields)
+        # What import_instance() does for each cell, worked out once.
+        self._cell_plan = [
+            (f.column_name, f.attribute, f.widget.clean, f.default, isinstance(f.widget, widgets.ManyToManyWidget),
+             f.saves_null_values)
+            for f in self._import_columns
+        ]
+        self._fk_attributes = [
+            f.attribute for f in self._import_columns
+            if (mf := self._model_field(f.attribute)) is not None and (mf.many_to_one or mf.one_to_one)
+        ]
+        self._key_memo = (None, None)
+        self._cleaner = RowCleaner(self._meta.model)
         self._maps = {}
         self._seen = {}
         self._bad_codes = set()
@@ -108,7 +122,8 @@ class ImportResource(resources.ModelResource):
         return [fields[n] for n in order if fields[n].attribute and not fields[n].readonly]
 
     def import_columns(self):
-        return self._columns(self.fields)
+        columns = getattr(self, "_import_columns", None)
+        return columns if columns is not None else self._columns(self.fields)
 
     @classmethod
     def template_headers(cls):
@@ -211,6 +226,14 @@ class ImportResource(resources.ModelResource):
             % {"model": model._meta.verbose_name, "code": code}
         )
 
+    def _memo_row_key(self, row):
+        """``row_key(row)``, computed once per row (it is asked for twice)."""
+        memo_row, key = self._key_memo
+        if memo_row is not row:
+            key = self.row_key(row)
+            self._key_memo = (row, key)
+        return key
+
     def row_key(self, row):
         values = []
         for name in self.key_fields:
@@ -224,7 +247,7 @@ class ImportResource(resources.ModelResource):
         return values[0] if len(values) == 1 else tuple(values)
 
     def existing_instance(self, row):
-        key = self.row_key(row)
+        key = self._memo_row_key(row)
         if not key:
             return None
         return self.lookup(self._meta.model, self.fields[self.key_fields[0]].attribute).get(key)
@@ -242,7 +265,7 @@ class ImportResource(resources.ModelResource):
         return row.get(ROW_KEY) or number + 1
 
     def before_import_row(self, row, **kwargs):
-        key = self.row_key(row)
+        key = self._memo_row_key(row)
         if key:
             line = self.line_of(row, kwargs.get("row_number", 0))
             if key in self._seen:
@@ -260,19 +283,23 @@ class ImportResource(resources.ModelResource):
     def import_instance(self, instance, row, **kwargs):
         # Field.save() for each column, without django-import-export's
         # per-field indirections (this loop runs for every cell).
+        # (Field.clean(): the widget's clean, then the column's default for
+        # a blank cell.)
         errors, m2m = {}, {}
-        for field in self._import_columns:
-            if field.column_name not in row:
+        for column_name, attribute, clean, default, is_m2m, saves_null_values in self._cell_plan:
+            if column_name not in row:
                 continue
             try:
-                value = field.clean(row)
+                value = clean(row[column_name], row=row)
             except ValueError as exc:
-                errors[field.attribute] = [ValidationError(str(exc), code="invalid")]
+                errors[attribute] = [ValidationError(str(exc), code="invalid")]
                 continue
-            if isinstance(field.widget, widgets.ManyToManyWidget):
-                m2m[field.attribute] = value
-            elif value is not None or field.saves_null_values:
-                setattr(instance, field.attribute, value)
+            if default is not NOT_PROVIDED and (value is None or value == ""):
+                value = default() if callable(default) else default
+            if is_m2m:
+                m2m[attribute] = value
+            elif value is not None or saves_null_values:
+                setattr(instance, attribute, value)
         instance._import_m2m = m2m
         if self.tree and not errors and instance.parent is not None and instance.parent.pk is None:
             # The parent was created earlier in this file: write it now so
@@ -311,16 +338,12 @@ class ImportResource(resources.ModelResource):
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
         exclude = set(errors)
-        for field in self.import_columns():
-            model_field = self._model_field(field.attribute)
+        for attribute in self._fk_attributes:
             # Foreign keys came from the cache: they exist (no query per row).
-            if (
-                model_field is not None and (model_field.many_to_one or model_field.one_to_one)
-                and getattr(instance, field.attribute, None) is not None
-            ):
-                exclude.add(field.attribute)
+            if getattr(instance, attribute, None) is not None:
+                exclude.add(attribute)
         try:
-            instance.full_clean(exclude=exclude, validate_unique=False)
+            self._cleaner.full_clean(instance, exclude)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         try:
