@@ -2,6 +2,8 @@
 confirmation → apply (one transaction) → done. Views and tasks call these
 functions; nothing else changes an ImportJob's status."""
 
+import contextlib
+import gc
 import logging
 
 from django.conf import settings
@@ -119,6 +121,19 @@ def _finish(job, status, **fields):
     return job
 
 
+@contextlib.contextmanager
+def _gc_frozen():
+    """Let the garbage collector ignore the objects that existed before the
+    import: an import makes tens of thousands of objects, and each full
+    collection would otherwise walk the whole application's heap too (about
+    a fifth of an import's time). Collections of the new objects still run."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _run(job, *, dry_run):
     """Import the job's file through its resource in one transaction.
     Returns the resource (with its errors, counts and preview)."""
@@ -126,15 +141,16 @@ def _run(job, *, dry_run):
     resource = kind.resource_class()(
         acting_user=job.created_by, progress=lambda n: progress.report(job.pk, n),
     )
-    dataset = _dataset(job, resource)
-    ImportJob.objects.filter(pk=job.pk).update(total_rows=len(dataset), processed_rows=0)
-    job.total_rows = len(dataset)
-    with transaction.atomic():
-        result = resource.import_data(dataset, dry_run=dry_run, use_transactions=True)
-        for error in result.base_errors:
-            resource.add_error(None, "", str(error.error))
-        if dry_run or resource.row_errors:
-            transaction.set_rollback(True)
+    with _gc_frozen():
+        dataset = _dataset(job, resource)
+        ImportJob.objects.filter(pk=job.pk).update(total_rows=len(dataset), processed_rows=0)
+        job.total_rows = len(dataset)
+        with transaction.atomic():
+            result = resource.import_data(dataset, dry_run=dry_run, use_transactions=True)
+            for error in result.base_errors:
+                resource.add_error(None, "", str(error.error))
+            if dry_run or resource.row_errors:
+                transaction.set_rollback(True)
     resource.row_errors.sort(key=lambda e: (e["row"] or 0))
     return resource
 
