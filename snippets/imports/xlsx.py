@@ -66,8 +66,8 @@ def _first_sheet(book):
     return path, date1904
 
 
-_SI = re.compile(r"<(?:\w+:)?si>(.*?)</(?:\w+:)?si>", re.S)
-_RPH = re.compile(r"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.S)
+_SI = re.compile(r"<(?:\w+:)?si>(.*?)</(?:\w+:)?si>", re.DOTALL)
+_RPH = re.compile(r"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.DOTALL)
 
 
 def _shared_strings(book):
@@ -145,14 +145,14 @@ def read_first_sheet(data):
 _ITEM = re.compile(
     r"<(?:\w+:)?row\b([^>]*?)/?>"  # a row starts (1: its attributes)
     r"|<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)",  # a cell (2: attributes, 3: body)
-    re.S,
+    re.DOTALL,
 )
 _ROW_NUMBER = re.compile(r'\br="(\d+)"')
 _REF = re.compile(r'\br="([A-Z]+)')
 _TYPE = re.compile(r'\bt="(\w+)"')
 _STYLE = re.compile(r'\bs="(\d+)"')
-_VALUE = re.compile(r"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
-_TEXT = re.compile(r"<(?:\w+:)?t\b[^>]*>(.*?)</(?:\w+:)?t>", re.S)
+_VALUE = re.compile(r"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.DOTALL)
+_TEXT = re.compile(r"<(?:\w+:)?t\b[^>]*>(.*?)</(?:\w+:)?t>", re.DOTALL)
 
 
 # The shapes of a cell that openpyxl and Excel write for plain values:

@@ -58,9 +58,8 @@ def test_the_staffed_levels_are_read_once_and_say_the_same_as_the_database(towns
     village = DirectoryItem(name="村级事项", routing="territorial", territorial_level=Level.VILLAGE)
     town = DirectoryItem(name="镇级事项", routing="territorial", territorial_level=Level.TOWNSHIP)
     outside = [routing_problem(village), routing_problem(town)]
-    with django_assert_num_queries(1):
-        with preloaded_units():
-            inside = [routing_problem(village) for _ in range(5)] + [routing_problem(town)]
+    with django_assert_num_queries(1), preloaded_units():
+        inside = [routing_problem(village) for _ in range(5)] + [routing_problem(town)]
     assert outside[0] is not None and outside[1] is None
     assert inside == [outside[0]] * 5 + [None]
     # a unit closed after the block is seen again by the next check

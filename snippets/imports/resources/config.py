@@ -8,12 +8,27 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from ...models import (
-    CalendarDay, CalendarYear, CaseType, DirectoryItem, Level, Region, ReplyTemplate, Role, StaffProfile, Unit,
+    CalendarDay,
+    CalendarYear,
+    CaseType,
+    DirectoryItem,
+    Level,
+    Region,
+    ReplyTemplate,
+    Role,
+    StaffProfile,
+    Unit,
     Urgency,
 )
 from ...signals import calendar_changed
 from ..widgets import (
-    ChoiceWidget, CodesWidget, CodeWidget, DateWidget, IntegerWidget, TextWidget, YesNoWidget, cell_text,
+    ChoiceWidget,
+    CodesWidget,
+    CodeWidget,
+    DateWidget,
+    IntegerWidget,
+    YesNoWidget,
+    cell_text,
 )
 from .base import ImportResource, column
 
