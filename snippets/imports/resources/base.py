@@ -33,6 +33,7 @@ from import_export.results import RowResult
 
 from ..widgets import CodesWidget, CodeWidget, TextWidget, cell_text
 from .cleaning import RowCleaner
+from .lookups import NaturalKeyMixin
 from .preview import PreviewMixin
 
 ROW_KEY = "__row__"
@@ -61,7 +62,7 @@ class NaturalKeyLoader(BaseInstanceLoader):
         return self.resource.existing_instance(row)
 
 
-class ImportResource(PreviewMixin, resources.ModelResource):
+class ImportResource(NaturalKeyMixin, PreviewMixin, resources.ModelResource):
     #: Resource field names that identify an existing object.
     key_fields = ("code",)
     #: Resource field names whose column must be in the file.
@@ -185,47 +186,6 @@ class ImportResource(PreviewMixin, resources.ModelResource):
             return depth.get(code, 0)
 
         return sorted(rows, key=lambda item: depth_of(cell_text(item[1][ci])))
-
-    # --- Natural keys and the per-import cache ----------------------------------
-
-    def lookup_queryset(self, model):
-        qs = model._default_manager.all()
-        if model is self._meta.model:
-            m2m = [f.attribute for f in self.import_columns() if isinstance(f.widget, widgets.ManyToManyWidget)]
-            if m2m:
-                qs = qs.prefetch_related(*m2m)
-        return qs
-
-    def lookup(self, model, field="code"):
-        key = (model, field)
-        if key not in self._maps:
-            objects = list(self.lookup_queryset(model))
-            if self.tree and model is self._meta.model:
-                by_pk = {o.pk: o for o in objects}
-                for obj in objects:
-                    if obj.parent_id:
-                        obj.parent = by_pk.get(obj.parent_id)
-            self._maps[key] = {self.key_text(getattr(o, field)): o for o in objects}
-        return self._maps[key]
-
-    @staticmethod
-    def key_text(value):
-        if hasattr(value, "isoformat"):
-            return value.isoformat()
-        return cell_text(value)
-
-    def resolve(self, model, code, *, field="code", also_by=""):
-        obj = self.lookup(model, field).get(code)
-        if obj is None and also_by:
-            obj = self.lookup(model, also_by).get(code)
-        if obj is not None:
-            return obj
-        if model is self._meta.model and code in self._bad_codes:
-            raise ValueError(_("The row with code “%(code)s” has errors itself.") % {"code": code})
-        raise ValueError(
-            _("There is no %(model)s with the code “%(code)s”.")
-            % {"model": model._meta.verbose_name, "code": code}
-        )
 
     def _memo_row_key(self, row):
         """``row_key(row)``, computed once per row (it is asked for twice)."""
