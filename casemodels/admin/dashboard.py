@@ -11,7 +11,6 @@ import datetime
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
@@ -31,30 +30,31 @@ def box_link(request, key):
     return {"label": get_box(key).label, "count": counts[key], "url": reverse(f"workbench:{key}"), "key": key}
 
 
-class DeadlinesPanel(Component):
+class RequestPanel(Component):
+    """A home panel drawn for the signed-in user of ``request``."""
+
+    def __init__(self, request):
+        self.request = request
+
+
+class DeadlinesPanel(RequestPanel):
     """My unit's cases near their deadline (yellow) and past it (red)."""
 
     name = "workbench_deadlines"
     template_name = "casemodels/dashboard_deadlines.html"
     order = 50
 
-    def __init__(self, request):
-        self.request = request
-
     def get_context_data(self, parent_context):
         links = [box_link(self.request, key) for key in ("overdue", "due_soon")]
         return {"links": [link for link in links if link is not None]}
 
 
-class TodayIntakePanel(Component):
+class TodayIntakePanel(RequestPanel):
     """Cases received today, by channel (the centre's local day)."""
 
     name = "workbench_today_intake"
     template_name = "casemodels/dashboard_intake.html"
     order = 60
-
-    def __init__(self, request):
-        self.request = request
 
     def get_context_data(self, parent_context):
         today = timezone.localdate()
@@ -66,15 +66,12 @@ class TodayIntakePanel(Component):
         return {"rows": rows, "total": sum(r["count"] for r in rows), "today": today}
 
 
-class VisitQueuePanel(Component):
+class VisitQueuePanel(RequestPanel):
     """How many replied cases wait for their return visit."""
 
     name = "workbench_visit_queue"
     template_name = "casemodels/dashboard_visits.html"
     order = 70
-
-    def __init__(self, request):
-        self.request = request
 
     def get_context_data(self, parent_context):
         return {"link": box_link(self.request, "to_visit")}

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _l
 from import_export.results import RowResult
 
-from snippets.imports.resources.base import ImportResource, column
+from snippets.imports.resources.base import ImportResource
+from snippets.imports.resources.columns import column
 from snippets.imports.resources.config import CASE_TYPE_WORDS, URGENCY_WORDS
 from snippets.imports.widgets import ChoiceWidget, DateTimeWidget, cell_text
 from snippets.models import CaseType, Urgency

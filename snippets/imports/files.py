@@ -9,7 +9,8 @@ import io
 import tablib
 from django.utils.translation import gettext as _
 
-from .resources.base import ROW_KEY, normalise_header
+from .resources.base import ROW_KEY
+from .resources.columns import normalise_header
 
 FORMATS = ("xlsx", "csv")
 

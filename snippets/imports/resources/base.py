@@ -27,32 +27,17 @@ from django.db import models
 from django.db.models import NOT_PROVIDED
 from django.utils import translation
 from django.utils.translation import gettext as _
-from import_export import fields, resources, widgets
+from import_export import resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import RowResult
 
-from ..widgets import CodesWidget, CodeWidget, TextWidget, cell_text
+from ..widgets import CodesWidget, CodeWidget, cell_text
 from .cleaning import RowCleaner
+from .columns import normalise_header
 from .lookups import NaturalKeyMixin
 from .preview import PreviewMixin
 
 ROW_KEY = "__row__"
-
-
-def column(attribute, label, headers, widget=None, **kwargs):
-    """A column: ``label`` (lazy, English source) is its translated name;
-    ``headers`` are the Chinese headers accepted in files, the first one
-    being the header of the downloadable template."""
-    field = fields.Field(attribute=attribute, column_name=label, widget=widget or TextWidget(), **kwargs)
-    field.header_aliases = tuple(headers)
-    return field
-
-
-def normalise_header(text):
-    text = cell_text(text)
-    for ch in " \t*＊:：()（）":
-        text = text.replace(ch, "")
-    return text.lower()
 
 
 class NaturalKeyLoader(BaseInstanceLoader):

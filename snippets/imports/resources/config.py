@@ -30,7 +30,8 @@ from ..widgets import (
     YesNoWidget,
     cell_text,
 )
-from .base import ImportResource, column
+from .base import ImportResource
+from .columns import column
 
 LEVEL_WORDS = {
     Level.CITY: ["市", "市级"],
