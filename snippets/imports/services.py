@@ -7,6 +7,7 @@ import gc
 import logging
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -148,7 +149,13 @@ def _run(job, *, dry_run):
         with transaction.atomic():
             result = resource.import_data(dataset, dry_run=dry_run, use_transactions=True)
             for error in result.base_errors:
-                resource.add_error(None, "", str(error.error))
+                if isinstance(error.error, ValidationError):  # a rule about the whole file
+                    resource.add_error(None, "", " ".join(error.error.messages))
+                elif isinstance(error.error, ValueError):
+                    resource.add_error(None, "", error.error)
+                else:
+                    logger.error("Import job %s: %s", job.pk, error.traceback)
+                    resource.row_errors.append(unexpected_error(job, error.error))
             if dry_run or resource.row_errors:
                 transaction.set_rollback(True)
     resource.row_errors.sort(key=lambda e: (e["row"] or 0))
@@ -176,12 +183,23 @@ def check_import_job(job):
         return _finish(job, S.INVALID, errors=[{"row": 1, "field": "", "message": str(exc)}], preview=[], summary={})
     except Exception as exc:
         logger.exception("Import job %s could not be checked", job.pk)
-        return _finish(job, S.FAILED, errors=[{"row": None, "field": "", "message": str(exc)}])
+        return _finish(job, S.FAILED, errors=[unexpected_error(job, exc)])
     status = S.INVALID if resource.row_errors else S.PREVIEWED
     return _finish(
         job, status, errors=resource.row_errors, preview=resource.preview,
         summary=_summary(resource, job.total_rows), processed_rows=job.total_rows,
     )
+
+
+def unexpected_error(job, exc):
+    """The job's error for a fault that is not the file's: the person is told
+    nothing was imported and where the details are; the traceback is logged."""
+    return {
+        "row": None, "field": "",
+        "message": _("The import stopped on an unexpected error (%(error)s); nothing was imported. "
+                     "The details are in the server log under import job %(id)s.")
+        % {"error": type(exc).__name__, "id": job.pk},
+    }
 
 
 def confirm_import_job(job, *, acting_user):
@@ -205,7 +223,7 @@ def apply_import_job(job):
         return _finish(job, S.FAILED, errors=[{"row": 1, "field": "", "message": str(exc)}])
     except Exception as exc:
         logger.exception("Import job %s failed", job.pk)
-        return _finish(job, S.FAILED, errors=[{"row": None, "field": "", "message": str(exc)}])
+        return _finish(job, S.FAILED, errors=[unexpected_error(job, exc)])
     if resource.row_errors:
         return _finish(job, S.FAILED, errors=resource.row_errors, processed_rows=resource.processed)
     return _finish(

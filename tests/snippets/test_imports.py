@@ -220,3 +220,28 @@ def test_csv_files_in_gb18030_import_too(admin, units):
     apply_import_job(job)
     assert job.status == S.DONE, job.errors
     assert DirectoryItem.objects.get(code="A").name == "市政设施"
+
+
+def test_an_unexpected_fault_while_applying_commits_nothing_and_says_where_to_look(admin, units, monkeypatch):
+    # given a directory file that was checked without errors
+    job = run_import("directory", DIRECTORY_HEADERS, directory_rows(classes=2, items=6), admin, apply=False)
+    assert job.status == S.PREVIEWED
+
+    # when the apply breaks after its rows were written (a fault that is not the file's)
+    from snippets.imports.resources.base import ImportResource
+
+    def broken(self, *, dry_run):
+        if not dry_run:
+            raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(ImportResource, "after_write", broken)
+    apply_import_job(job)
+    job.refresh_from_db()
+
+    # then nothing was committed, and the person is told so and where the details are,
+    # without the internals of the fault
+    assert job.status == S.FAILED
+    assert not DirectoryItem.objects.exists()
+    [error] = job.errors
+    assert error["row"] is None and f"{job.pk}" in error["message"] and "RuntimeError" in error["message"]
+    assert "disk on fire" not in error["message"]
