@@ -28,6 +28,7 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
@@ -76,7 +77,9 @@ class InboxFilterSet(WagtailFilterSet):
     region = SubtreeChoiceFilter(
         label=_("Region"), queryset=Region.objects.filter(is_active=True, level__lte=Level.TOWNSHIP),
     )
-    received_at = django_filters.DateFromToRangeFilter(label=_("Received"), widget=DateRangePickerWidget)
+    received_at = django_filters.DateFromToRangeFilter(
+        label=pgettext_lazy("date", "Received"), widget=DateRangePickerWidget,
+    )
 
     class Meta:
         model = Case
@@ -188,7 +191,7 @@ class InboxView(IndexView):
             Column("directory_item", label=_("Directory item")),
             PersonalColumn("citizen_name", mask_name, user, label=_("Citizen")),
             PersonalColumn("citizen_phone", mask_phone, user, label=_("Phone")),
-            DateColumn("received_at", label=_("Received"), sort_key="received_at"),
+            DateColumn("received_at", label=pgettext_lazy("date", "Received"), sort_key="received_at"),
             DateColumn("reply_due", label=_("Reply due"), sort_key="reply_due"),
             LightColumn("light", label=_("Deadline")),
         ]

@@ -3,12 +3,14 @@ confirmation → apply (one transaction) → done. Views and tasks call these
 functions; nothing else changes an ImportJob's status."""
 
 import contextlib
+import datetime
 import gc
 import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,10 +101,21 @@ def _dataset(job, resource):
     return build_dataset(resource, headers, rows)
 
 
+def stale_after():
+    """How long a check or an import may run before it counts as dead: the
+    worker's task timeout (django-q2 kills a task that runs longer)."""
+    return datetime.timedelta(seconds=settings.Q_CLUSTER.get("timeout") or 600)
+
+
 def _claim(job, from_states, to_state, **fields):
     """Move the job to ``to_state`` if it is still in one of ``from_states``
-    (a conditional UPDATE, so two workers never both take it)."""
-    updated = ImportJob.objects.filter(pk=job.pk, status__in=from_states).update(status=to_state, **fields)
+    (a conditional UPDATE, so two workers never both take it). A job left in
+    ``to_state`` by a worker that died (started longer ago than the task
+    timeout) is taken again: its transaction was rolled back with the worker,
+    so nothing of it was committed, and django-q2 delivers the task again."""
+    now = timezone.now()
+    claimable = Q(status__in=from_states) | Q(status=to_state, started_at__lt=now - stale_after())
+    updated = ImportJob.objects.filter(claimable, pk=job.pk).update(status=to_state, started_at=now, **fields)
     if not updated:
         job.refresh_from_db()
         raise ImportRefused(
@@ -176,7 +189,7 @@ def _summary(resource, total):
 def check_import_job(job):
     """Dry run: every row is imported inside a transaction that is rolled
     back; the job keeps the row errors and a preview of the changes."""
-    _claim(job, [S.PENDING, S.CHECKING], S.CHECKING)
+    _claim(job, [S.PENDING], S.CHECKING)
     try:
         resource = _run(job, dry_run=True)
     except FileProblem as exc:

@@ -1,7 +1,10 @@
 """Configuration imports through the job services, with real XLSX files."""
 
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from snippets.imports.services import ImportRefused, apply_import_job, check_import_job, create_import_job
 from snippets.models import DirectoryItem, ImportJob, Level, Unit
@@ -245,3 +248,35 @@ def test_an_unexpected_fault_while_applying_commits_nothing_and_says_where_to_lo
     [error] = job.errors
     assert error["row"] is None and f"{job.pk}" in error["message"] and "RuntimeError" in error["message"]
     assert "disk on fire" not in error["message"]
+
+
+def test_an_import_left_by_a_dead_worker_is_taken_again_when_the_task_comes_back(admin, units, settings):
+    # given a checked directory whose import started on a worker that then died
+    # (the status was committed, the rows' transaction went with the worker)
+    job = run_import("directory", DIRECTORY_HEADERS, directory_rows(classes=2, items=6), admin, apply=False)
+    started = timezone.now() - datetime.timedelta(seconds=settings.Q_CLUSTER["timeout"] + 1)
+    ImportJob.objects.filter(pk=job.pk).update(status=S.IMPORTING, started_at=started)
+    job.refresh_from_db()
+
+    # when django-q2 delivers the task again
+    apply_import_job(job)
+
+    # then the import runs to the end, once
+    job.refresh_from_db()
+    assert job.status == S.DONE
+    assert DirectoryItem.objects.count() == 2 + 6
+
+
+def test_an_import_still_running_is_not_taken_twice(admin, units):
+    # given a checked directory whose import has just started on a worker
+    job = run_import("directory", DIRECTORY_HEADERS, directory_rows(classes=2, items=6), admin, apply=False)
+    ImportJob.objects.filter(pk=job.pk).update(status=S.IMPORTING, started_at=timezone.now())
+    job.refresh_from_db()
+
+    # when a second delivery of the task arrives, it is refused and changes nothing
+    with pytest.raises(ImportRefused) as refused:
+        apply_import_job(job)
+    assert refused.value.code == "invalid_state"
+    assert not DirectoryItem.objects.exists()
+    job.refresh_from_db()
+    assert job.status == S.IMPORTING
