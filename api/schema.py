@@ -1,4 +1,7 @@
-"""The GraphQL schema. The full API is its own piece of work (DESIGN §9).
+"""The GraphQL schema, composed from its domains (saleor's layering):
+``public`` (anonymous citizens and screens), ``auth`` (tokens, ``me``) and
+``cases`` (staff work). Each domain keeps its types, queries, mutations,
+filters and dataloaders in its own package.
 
 Types are built under an English override so that descriptions taken from
 translatable model help texts stay English in the committed contract,
@@ -8,6 +11,14 @@ import graphene
 from django.utils import translation
 
 with translation.override("en"):
-    from .queries import Query
+    from .auth.schema import AuthMutation, AuthQuery
+    from .cases.schema import CasesMutation, CasesQuery
+    from .public.schema import PublicMutation, PublicQuery
 
-schema = graphene.Schema(query=Query)
+    class Query(PublicQuery, AuthQuery, CasesQuery, graphene.ObjectType):
+        pass
+
+    class Mutation(PublicMutation, AuthMutation, CasesMutation, graphene.ObjectType):
+        pass
+
+    schema = graphene.Schema(query=Query, mutation=Mutation if Mutation._meta.fields else None)

@@ -5,7 +5,7 @@ import graphene
 from publishing.tracking import find_tracked_case
 from snippets.models import Channel, DirectoryItem
 
-from .clients import client_address
+from ..clients import client_address
 from .types import CatalogItemType, ChannelType, TrackedCaseType
 
 

@@ -145,7 +145,7 @@ def test_an_unexpected_error_is_logged_not_shown(client, db, monkeypatch, caplog
     def broken(*args, **kwargs):
         raise RuntimeError('relation "casemodels_case" does not exist; password=hunter2')
 
-    monkeypatch.setattr("api.queries.find_tracked_case", broken)
+    monkeypatch.setattr("api.public.queries.find_tracked_case", broken)
     status, body = run(client, '{ trackCase(number: "MS1", queryCode: "ABCDEFGH") { number } }')
     assert status == 200 and body["data"] == {"trackCase": None}
     assert messages(body) == ["Internal server error."]
@@ -155,6 +155,6 @@ def test_an_unexpected_error_is_logged_not_shown(client, db, monkeypatch, caplog
 
 def test_unexpected_errors_are_shown_in_debug(client, db, monkeypatch, settings):
     settings.DEBUG = True
-    monkeypatch.setattr("api.queries.find_tracked_case", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr("api.public.queries.find_tracked_case", lambda *a, **k: 1 / 0)
     _, body = run(client, '{ trackCase(number: "MS1", queryCode: "ABCDEFGH") { number } }')
     assert "division by zero" in messages(body)[0]
