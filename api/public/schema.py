@@ -1,11 +1,16 @@
-"""The public (anonymous) part of the API."""
+"""The public (anonymous) part of the API: channels, the public catalog,
+case submission and tracking, published cases (``queries``, ``mutations``);
+the result board and bulletins (``board``); notice pages (``content``)."""
 
 import graphene
 
-from .queries import Query as PublicQuery
+from .board import BoardQuery
+from .content import ContentQuery
+from .mutations import PublicMutation
+from .queries import Query
 
 
-class PublicMutation(graphene.ObjectType):
+class PublicQuery(Query, BoardQuery, ContentQuery, graphene.ObjectType):
     pass
 
 

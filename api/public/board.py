@@ -1,0 +1,7 @@
+"""The result board (resultBoard) and bulletins: figures for the public."""
+
+import graphene
+
+
+class BoardQuery(graphene.ObjectType):
+    pass

@@ -1,0 +1,7 @@
+"""Public mutations (anonymous citizens)."""
+
+import graphene
+
+
+class PublicMutation(graphene.ObjectType):
+    pass
