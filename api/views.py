@@ -14,6 +14,7 @@ import re
 from django.conf import settings
 from graphene_django.views import GraphQLView, HttpError
 from graphql import ExecutionResult, GraphQLError, parse
+from graphql_sync_dataloaders import DeferredExecutionContext
 
 from .validation import MAX_QUERY_LENGTH, MAX_TOKENS, validation_rules
 
@@ -24,6 +25,9 @@ _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?\s*$")
 
 
 class MinshengGraphQLView(GraphQLView):
+    # Resolves the dataloaders' deferred values (api/*/dataloaders.py) in batches.
+    execution_context_class = DeferredExecutionContext
+
     def dispatch(self, request, *args, **kwargs):
         # One view instance per request: these attributes are this request's.
         self.graphiql = settings.DEBUG or request.user.is_staff
