@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views.generic import InspectView
 
-from snippets.services.masking import mask_address, mask_id_number, mask_name, mask_phone, mask_text
+from snippets.services.masking import mask_text
 
 from ..models import OPEN_STATES, Case, CaseState
 from ..services import CaseActionError
@@ -33,6 +33,7 @@ from ..services.inbox import CLOCK_STATES, NEAR_REPLY, NEAR_SIGN, Light, with_li
 from ..services.intake import check_merge_duplicate
 from ..services.permissions import ACTIONS, actor_for, available_actions, may
 from ..services.suggestions import similar_cases
+from ..services.disclosure import Disclosure
 from ..services.visibility import sees_personal_data, visible_cases
 
 LIGHT_LABELS = {
@@ -98,18 +99,10 @@ class CasePageView(InspectView):
         return []
 
     def masker(self):
-        case = self.object
-        if self.sees:
-            return lambda text: text
-        return lambda text: mask_text(text, names=[case.citizen_name], addresses=[case.address])
+        return Disclosure(self.request.user, self.object, sees=self.sees).text
 
     def citizen(self):
-        case = self.object
-        if self.sees:
-            return {"name": case.citizen_name, "phone": case.citizen_phone, "id_number": case.citizen_id_number,
-                    "address": case.address}
-        return {"name": mask_name(case.citizen_name), "phone": mask_phone(case.citizen_phone),
-                "id_number": mask_id_number(case.citizen_id_number), "address": mask_address(case.address)}
+        return Disclosure(self.request.user, self.object, sees=self.sees).citizen()
 
     def duplicates(self, actor):
         """Similar recent cases; one click merges this case into one of them
