@@ -15,24 +15,24 @@ decides it, for the API, the site and the PDFs.
   is the business of those listings, not of this view.
 """
 
-import hashlib
 import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.utils.crypto import constant_time_compare
 
 from casemodels.models import Case, CaseEvent, CaseState
 
 from .masking import mask_address, mask_name, mask_text
+from .throttles import Throttle
 
 logger = logging.getLogger(__name__)
 
 MAX_FAILURES = 10
 FAILURE_WINDOW = 600  # seconds
 MAX_MERGE_CHAIN = 5  # a merged case's primary may itself be merged later on; follow a few links
+WRONG_CODES = Throttle("track-fail", limit=MAX_FAILURES, window=FAILURE_WINDOW)
 
 A = CaseEvent.Action
 
@@ -116,31 +116,18 @@ def find_tracked_case(number, query_code, *, client=None):
     return public_view(case)
 
 
-def _keys(number, client):
-    digest = hashlib.sha256
-    return [
-        "track-fail:case:" + digest(number.upper().encode()).hexdigest()[:40],  # one bucket whatever the case
-        "track-fail:client:" + digest(str(client).encode()).hexdigest()[:40],
-    ]
+def _buckets(number, client):
+    # one case bucket whatever the case of the number typed
+    return {"case": number.upper(), "client": client}
 
 
 def _throttled(number, client):
-    counts = cache.get_many(_keys(number, client))
-    return any((count or 0) >= MAX_FAILURES for count in counts.values())
+    return WRONG_CODES.exceeded(**_buckets(number, client))
 
 
 def _record_failure(number, client):
-    """Count a wrong attempt. The window starts at the first failure and is
-    not extended by later ones (``incr`` keeps the expiry)."""
-    for key in _keys(number, client):
-        cache.add(key, 0, FAILURE_WINDOW)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, FAILURE_WINDOW)
-            count = 1
-        if count == MAX_FAILURES:
-            logger.warning("trackCase: %s wrong codes (%s); answering null for %ss", count, key, FAILURE_WINDOW)
+    """Count a wrong attempt (the window starts at the first failure)."""
+    WRONG_CODES.hit(**_buckets(number, client))
 
 
 # --- The public view -----------------------------------------------------------------

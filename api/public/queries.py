@@ -1,4 +1,5 @@
-"""Queries of the first small schema."""
+"""Public queries: channels, the public catalog, case tracking and (from
+``published``) the published cases."""
 
 import graphene
 
@@ -6,10 +7,11 @@ from publishing.tracking import find_tracked_case
 from snippets.models import Channel, DirectoryItem
 
 from ..clients import client_address
+from .published import PublishedQuery
 from .types import CatalogItemType, ChannelType, TrackedCaseType
 
 
-class Query(graphene.ObjectType):
+class Query(PublishedQuery, graphene.ObjectType):
     channels = graphene.List(graphene.NonNull(ChannelType), required=True)
     catalog = graphene.List(graphene.NonNull(CatalogItemType), required=True)
     track_case = graphene.Field(

@@ -19,8 +19,8 @@ from ..models import Case, CaseEvent, CaseNumberCounter, CaseState, ClockPause, 
 from . import deadlines
 from .cleanup import close_open_work
 from .base import (
-    R, Actor, InvalidInput, check_choice, resolve_config, InvalidState, NotAllowed, actor_lead_assignment, lock_case, lock_cases, record_event,
-    require_state, require_text, root_unit, save_case, set_state,
+    R, Actor, InvalidInput, InvalidState, NotAllowed, actor_lead_assignment, check_choice, lock_case, lock_cases,
+    record_event, require_state, require_text, resolve_config, root_unit, save_case, set_state,
 )
 
 A = CaseEvent.Action
@@ -73,6 +73,15 @@ def _same_submission(existing, actor, content, citizen_phone):
     )
 
 
+def _check_length(value, field, label):
+    limit = Case._meta.get_field(field).max_length
+    if value and len(value) > limit:
+        raise InvalidInput(
+            _("%(label)s is longer than %(limit)s characters.") % {"label": label, "limit": limit},
+            code="too_long", field=field,
+        )
+
+
 @transaction.atomic
 def register_case(
     *, acting_user, channel, case_type, content, title="", citizen_name="", citizen_phone="",
@@ -88,11 +97,14 @@ def register_case(
     if channel is None:
         raise InvalidInput(_("Choose the channel the request came through."), code="required", field="channel")
     if actor is None and not channel.is_public:
-        raise NotAllowed(_("Channel “%(channel)s” does not accept public submissions.") % {"channel": channel})
+        raise NotAllowed(
+            _("Channel “%(channel)s” does not accept public submissions.") % {"channel": channel}, field="channel",
+        )
     if actor is not None:
         actor.require(R.DISPATCHER)
 
     external_id = (external_id or "").strip() or None
+    _check_length(external_id, "external_id", _("The id in the channel"))
     if channel.requires_external_id and not external_id:
         raise InvalidInput(
             _("Cases from “%(channel)s” need the id they have in that channel.") % {"channel": channel},
@@ -107,9 +119,13 @@ def register_case(
     title = (title or "").strip() or content.splitlines()[0][:30]
     if len(title) > 200:
         raise InvalidInput(_("The title is longer than 200 characters."), code="too_long", field="title")
+    address = (address or "").strip()
+    _check_length(address, "address", _("The address"))
     case_type = check_choice(case_type, CaseType, "case_type", _("case type"))
     item = resolve_config(DirectoryItem, directory_item, "directory_item", _("directory item"))
-    urgency = check_choice(urgency, Urgency, "urgency", _("urgency"), default=item.default_urgency if item else Urgency.NORMAL)
+    urgency = check_choice(
+        urgency, Urgency, "urgency", _("urgency"), default=item.default_urgency if item else Urgency.NORMAL,
+    )
     region = resolve_config(Region, region, "region", _("region"))
 
     try:
@@ -128,7 +144,7 @@ def register_case(
     owner_unit = actor.unit if actor is not None and actor.unit is not None else root_unit()
     case = Case(
         number=next_case_number(received_at), channel=channel, external_id=external_id, case_type=case_type,
-        urgency=urgency, title=title, content=content, address=(address or "").strip(), region=region,
+        urgency=urgency, title=title, content=content, address=address, region=region,
         latitude=latitude, longitude=longitude, citizen_name=(citizen_name or "").strip()[:50],
         citizen_phone=phone, citizen_id_number=id_number, is_anonymous=bool(is_anonymous),
         is_confidential=bool(is_confidential), query_code=new_query_code(),
