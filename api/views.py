@@ -6,16 +6,45 @@ and, for anonymous users outside DEBUG, no schema introspection and no
 "Did you mean …?" suggestions (which would give the schema away field by
 field). GraphiQL is offered to signed-in staff, or to everyone when DEBUG is
 on. Errors never carry internals: an unexpected exception in a resolver is
-logged and answered with a generic message."""
+logged and answered with a generic message.
 
+Who is asking, and CSRF:
+
+- ``Authorization: Bearer <token>`` (apps): the request is made as the
+  token's user, whatever cookies it carries. A token that is unknown,
+  expired or revoked, or whose user may no longer hold one, is answered
+  with HTTP 401 and nothing runs: it never falls back to anonymous. Such
+  requests are not subject to CSRF: a browser does not attach the header
+  on its own, so another site cannot make one in the user's name.
+- A signed-in session (the browser, from the Wagtail admin): a mutation
+  must carry the CSRF token (``X-CSRFToken`` header from the ``csrftoken``
+  cookie, which this endpoint sets), or it is refused with HTTP 403 and
+  nothing runs. Queries change nothing and need no CSRF token.
+- Anonymous requests without a session (the mini-program, the portal's
+  ``submitCase`` and ``trackCase``) are not subject to CSRF: a forged
+  request could do no more than its sender may do directly.
+
+A signed-in caller's texts (errors, labels) are in the language of their
+Wagtail account settings; everyone else gets the site's language."""
+
+import contextlib
 import logging
 import re
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import HttpResponseForbidden, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils import translation
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView, HttpError
-from graphql import ExecutionResult, GraphQLError, parse
+from graphql import ExecutionResult, GraphQLError, OperationType, get_operation_ast, parse
+from graphql.language import OperationDefinitionNode
 from graphql_sync_dataloaders import DeferredExecutionContext
 
+from .auth.tokens import bearer_secret, token_for_header
 from .validation import MAX_QUERY_LENGTH, MAX_TOKENS, validation_rules
 
 logger = logging.getLogger(__name__)
@@ -24,27 +53,93 @@ INTERNAL_ERROR = "Internal server error."
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?\s*$")
 
 
+class _CsrfCheck(CsrfViewMiddleware):
+    """Django's own CSRF check, run by the view for the requests that need
+    it; a refusal returns the reason instead of a response."""
+
+    def _reject(self, request, reason):
+        return reason
+
+
+def csrf_refusal(request):
+    """Why the request fails Django's CSRF check, or None when it passes."""
+    check = _CsrfCheck(lambda request: None)
+    check.process_request(request)
+    return check.process_view(request, None, (), {})
+
+
+def is_mutation(document, operation_name):
+    """Whether the operation to run is a mutation (when the operation cannot
+    be told, whether the document holds any mutation)."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is not None:
+        return operation.operation == OperationType.MUTATION
+    return any(
+        isinstance(d, OperationDefinitionNode) and d.operation == OperationType.MUTATION for d in document.definitions
+    )
+
+
+def preferred_language(user):
+    """The language a signed-in user chose in their Wagtail account, or None."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.wagtail_userprofile.preferred_language or None
+    except ObjectDoesNotExist:
+        return None
+
+
+def unauthorized(message):
+    response = JsonResponse({"errors": [{"message": str(message)}]}, status=401)
+    response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return response
+
+
 class MinshengGraphQLView(GraphQLView):
     # Resolves the dataloaders' deferred values (api/*/dataloaders.py) in batches.
     execution_context_class = DeferredExecutionContext
 
+    # Django's CSRF middleware leaves this view alone; the view runs the same
+    # check itself, for the requests that need it (see the module docstring).
+    @method_decorator(csrf_exempt)
     def dispatch(self, request, *args, **kwargs):
+        request.api_token = None
+        if bearer_secret(request.META.get("HTTP_AUTHORIZATION")) is not None:
+            token = token_for_header(request.META["HTTP_AUTHORIZATION"])
+            if token is None:
+                return unauthorized(_("The bearer token is not valid: it is unknown, expired or revoked."))
+            request.user = token.user
+            request.api_token = token
         # One view instance per request: these attributes are this request's.
         self.graphiql = settings.DEBUG or request.user.is_staff
         self.reveal_schema = settings.DEBUG or request.user.is_authenticated
         self.validation_rules = validation_rules(introspection=self.reveal_schema)
-        return super().dispatch(request, *args, **kwargs)
+        language = preferred_language(request.user)
+        with translation.override(language) if language else contextlib.nullcontext():
+            return super().dispatch(request, *args, **kwargs)
+
+    def needs_csrf(self, request):
+        """A signed-in session; not a bearer token, not an anonymous caller."""
+        return request.api_token is None and request.user.is_authenticated
 
     def execute_graphql_request(self, request, data, query, variables, operation_name, show_graphiql=False):
         if query and len(query) > MAX_QUERY_LENGTH:
             return ExecutionResult(errors=[GraphQLError(f"The query is longer than {MAX_QUERY_LENGTH} characters.")])
         if query:
             try:
-                parse(query, no_location=True, max_tokens=MAX_TOKENS)
+                document = parse(query, no_location=True, max_tokens=MAX_TOKENS)
             except GraphQLError as error:  # a syntax error, or too many tokens
                 return ExecutionResult(errors=[error])
             except RecursionError:
                 return ExecutionResult(errors=[GraphQLError("The query is nested too deeply.")])
+            if self.needs_csrf(request) and is_mutation(document, operation_name):
+                reason = csrf_refusal(request)
+                if reason:
+                    logger.warning("GraphQL mutation refused for user %s: CSRF %s", request.user.pk, reason)
+                    raise HttpError(
+                        HttpResponseForbidden(),
+                        _("CSRF verification failed: send the X-CSRFToken header with a signed-in session's mutations."),
+                    )
         return super().execute_graphql_request(request, data, query, variables, operation_name, show_graphiql)
 
     def format_error(self, error):
