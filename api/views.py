@@ -42,9 +42,9 @@ from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView, HttpError
 from graphql import ExecutionResult, GraphQLError, OperationType, get_operation_ast, parse
 from graphql.language import OperationDefinitionNode
-from graphql_sync_dataloaders import DeferredExecutionContext
 
 from .auth.tokens import bearer_secret, token_for_header
+from .core.execution import ExecutionContext
 from .validation import MAX_QUERY_LENGTH, MAX_TOKENS, validation_rules
 
 logger = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def unauthorized(message):
 
 class MinshengGraphQLView(GraphQLView):
     # Resolves the dataloaders' deferred values (api/*/dataloaders.py) in batches.
-    execution_context_class = DeferredExecutionContext
+    execution_context_class = ExecutionContext
 
     # Django's CSRF middleware leaves this view alone; the view runs the same
     # check itself, for the requests that need it (see the module docstring).
