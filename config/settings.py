@@ -232,6 +232,8 @@ IMPORT_EXPORT_PROGRESS_DIR = os.environ.get("IMPORT_EXPORT_PROGRESS_DIR", "")
 # How many reverse proxies in front of the site append to X-Forwarded-For (0:
 # trust REMOTE_ADDR only). Used to tell citizens apart for the tracking throttle.
 MINSHENG_TRUSTED_PROXY_COUNT = int(os.environ.get("MINSHENG_TRUSTED_PROXY_COUNT", "0"))
+# How long a bearer token of the API (tokenAuth) is valid, in days.
+MINSHENG_API_TOKEN_DAYS = int(os.environ.get("MINSHENG_API_TOKEN_DAYS", "30"))
 
 LOGGING = {
     "version": 1,
