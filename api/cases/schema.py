@@ -3,11 +3,35 @@ to work on them (``queries``; the lifecycle mutations in ``mutations``)."""
 
 import graphene
 
+from . import mutations as m
 from .queries import CasesQuery
 
 
 class CasesMutation(graphene.ObjectType):
-    pass
+    """One mutation per lifecycle action (DESIGN §4), in the order of a
+    case's life. Supervision notes (superviseCase) come with their service."""
+
+    register_case = m.RegisterCase.Field()
+    dispatch_case = m.DispatchCase.Field()
+    sign_case = m.SignCase.Field()
+    sub_dispatch_case = m.SubDispatchCase.Field()
+    escalate_case = m.EscalateCase.Field()
+    request_return = m.RequestReturn.Field()
+    review_return = m.ReviewReturn.Field()
+    request_extension = m.RequestExtension.Field()
+    review_extension = m.ReviewExtension.Field()
+    request_info = m.RequestInfo.Field()
+    resume_case = m.ResumeCase.Field()
+    hold_consultation = m.HoldConsultation.Field()
+    reply_case = m.ReplyCase.Field()
+    record_return_visit = m.RecordReturnVisit.Field()
+    redispatch_case = m.RedispatchCase.Field()
+    close_case = m.CloseCase.Field()
+    archive_case = m.ArchiveCase.Field()
+    answer_on_the_spot = m.AnswerOnTheSpot.Field()
+    merge_cases = m.MergeCases.Field()
+    divert_case = m.DivertCase.Field()
+    mark_invalid = m.MarkInvalid.Field()
 
 
 __all__ = ["CasesQuery", "CasesMutation"]
