@@ -5,10 +5,8 @@ import graphene
 from django.db.models import prefetch_related_objects
 
 from casemodels.services.inbox import Scope, boxes_for, cached_box_counts
-from casemodels.services.visibility import active_profile
+from casemodels.services.visibility import active_profile, role_flags
 from snippets.models import Role
-
-from ..core.viewer import role_flags
 
 
 class ViewerUnit(graphene.ObjectType):

@@ -22,18 +22,3 @@ def staff_user(info):
     if sees_every_case(user) or active_profile(user) is not None:
         return user
     return None
-
-
-def role_flags(user):
-    """``(sees_personal_data, sees_confidential)`` for the signed-in staff
-    member, from their roles' flags, as ``casemodels.services.visibility``
-    applies them: a superuser sees both; staff see personal data when one of
-    their roles ``sees_personal_data`` and confidential cases in their scope
-    when one ``sees_confidential``; anyone else neither."""
-    if sees_every_case(user):
-        return True, True
-    profile = active_profile(user)
-    if profile is None:
-        return False, False
-    roles = list(profile.roles.all())
-    return any(r.sees_personal_data for r in roles), any(r.sees_confidential for r in roles)

@@ -88,6 +88,20 @@ def sees_personal_data(user, case):
     return not case.is_confidential or any(r.sees_confidential for r in roles)
 
 
+def role_flags(user):
+    """``(sees_personal_data, sees_confidential)`` for the signed-in staff
+    member, from their roles' flags, as this module applies them: a superuser sees both; staff see personal data when one of
+    their roles ``sees_personal_data`` and confidential cases in their scope
+    when one ``sees_confidential``; anyone else neither."""
+    if sees_every_case(user):
+        return True, True
+    profile = active_profile(user)
+    if profile is None:
+        return False, False
+    roles = list(profile.roles.all())
+    return any(r.sees_personal_data for r in roles), any(r.sees_confidential for r in roles)
+
+
 def can_see_case(user, case):
     """True when ``case`` is among ``visible_cases(user)`` (one query)."""
     if case is None or case.pk is None:
