@@ -22,7 +22,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from ..services import CaseActionError
 from ..services.permissions import ACTIONS, actor_for
 from ..services.visibility import visible_cases
-from .forms import FORMS, show_error, template_values
+from ..services.replies import case_template_values
+from .forms import FORMS, show_error
 
 TEMPLATE_ACTIONS = {"reply": "reply", "answer": "answer"}  # action: the form field a template fills
 
@@ -106,7 +107,7 @@ class CaseActionView(WagtailAdminTemplateMixin, FormView):
         if template is not None:
             from snippets.services.templates import render_template
 
-            initial[TEMPLATE_ACTIONS[self.action]] = render_template(template.body, template_values(self.case))
+            initial[TEMPLATE_ACTIONS[self.action]] = render_template(template.body, case_template_values(self.case))
             initial["template"] = template.pk
         return initial
 

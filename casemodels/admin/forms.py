@@ -13,7 +13,7 @@ from snippets.models import Unit
 
 from .. import services
 from ..models import CaseState, Consultation, DivertRoute, Satisfaction, VisitMethod
-from ..services.base import active_lead, root_unit
+from ..services.base import active_lead
 from ..services.dispatching import previous_lead_unit
 from ..services.permissions import actor_for
 from ..services.routing import route_by_directory
@@ -42,25 +42,6 @@ def show_error(form, exc):
     """Put a refused action's message on the field it names, else on the form."""
     field = exc.field if exc.field in form.fields and not form.fields[exc.field].widget.is_hidden else None
     form.add_error(field, exc.message)
-
-
-# --- Reply templates -------------------------------------------------------------
-
-def template_values(case):
-    """The placeholder values for ``render_template`` from ``case``, through
-    ``snippets.services.knowledge.template_values`` (the citizen's name masked)."""
-    from snippets.services.knowledge import template_values as values
-
-    lead = active_lead(case)
-    try:
-        centre = root_unit().name
-    except services.CaseActionError:
-        centre = ""
-    return values(
-        case_number=case.number, citizen_name=case.citizen_name, title=case.title, channel=case.channel.name,
-        unit=(lead.unit if lead else case.owner_unit).name, received=case.received_at, reply_due=case.reply_due,
-        centre=centre,
-    )
 
 
 class ActionForm(forms.Form):

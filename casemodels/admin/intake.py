@@ -31,7 +31,8 @@ from ..services.permissions import actor_for
 from ..services.suggestions import similar_cases, suggest_dispatch
 from ..services.visibility import sees_personal_data
 from .actions import error_summary, knowledge
-from .forms import show_error, template_values
+from ..services.replies import case_template_values
+from .forms import show_error
 
 INTAKE_ROLES = {Role.Code.DISPATCHER, Role.Code.ADMINISTRATOR}
 
@@ -120,7 +121,7 @@ class IntakeView(WagtailAdminTemplateMixin, FormView):
             case = services.register_case(acting_user=self.request.user, **data)
             if on_the_spot and not existed:
                 try:
-                    text = render_template(answer, template_values(case))
+                    text = render_template(answer, case_template_values(case))
                 except TemplateSyntaxProblem as exc:
                     raise services.InvalidInput(str(exc), field="answer") from None
                 case = services.answer_on_the_spot(

@@ -6,7 +6,7 @@ its use is counted (``record_template_use``) once the action succeeded."""
 
 from django.utils.translation import gettext as _
 
-from casemodels.admin.forms import template_values
+from casemodels.services.replies import case_template_values
 from snippets.models import ReplyTemplate
 from snippets.services.knowledge import record_template_use
 from snippets.services.templates import TemplateSyntaxProblem, render_template
@@ -36,7 +36,7 @@ def text_from(case, text, template):
     if template is None or (text or "").strip():
         return text
     try:
-        return render_template(template.body, template_values(case))
+        return render_template(template.body, case_template_values(case))
     except TemplateSyntaxProblem as exc:
         raise Refused(error("invalid", str(exc), FIELD)) from None
 
