@@ -129,3 +129,11 @@ def loader(info, cls):
     if cls not in loaders:
         loaders[cls] = cls(request)
     return loaders[cls]
+
+
+def reset_loaders(info):
+    """Forget what this request's loaders hold (after a mutation changed
+    cases: a second mutation in the same document reads them afresh)."""
+    request = info.context
+    request._minsheng_loaders = {}
+    request._minsheng_disclosures = {}

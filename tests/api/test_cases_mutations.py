@@ -215,3 +215,23 @@ def test_the_documented_operations_take_a_case_through_its_life(gql, world):
     assert [a["unit"]["code"] for a in dispatched["assignments"]] == ["zjj"]
     assert (signed["state"], replied["state"], closed["state"]) == ("HANDLING", "REPLIED", "CLOSED")
     assert closed["returnVisits"][0]["satisfaction"] == "satisfied"
+
+
+def test_two_mutations_in_one_document_each_return_the_case_as_it_is_after_them(gql, world, flow):
+    # given a dispatched case
+    case = flow.dispatched()
+
+    # when the handler signs it and replies in one document
+    body = gql(
+        """mutation($n: String!) {
+          a: signCase(number: $n) { case { state assignments { state } } errors { code } }
+          b: replyCase(number: $n, reply: "已修复。") { case { state assignments { state } } errors { code } }
+        }""",
+        {"n": case.number}, user=world.dept_handler,
+    )
+
+    # then each answer shows the case after its own action, not a cached earlier read
+    assert body["data"]["a"]["case"]["assignments"][0]["state"] == "signed"
+    assert body["data"]["b"]["errors"] == []
+    assert body["data"]["b"]["case"]["state"] == "REPLIED"
+    assert body["data"]["b"]["case"]["assignments"][0]["state"] == "replied"

@@ -17,11 +17,12 @@ one payload type per mutation with the changed ``case`` and typed
 """
 
 import graphene
-from graphene.types.unmountedtype import UnmountedType
 from django.utils.translation import gettext as _
+from graphene.types.unmountedtype import UnmountedType
 
 from ...core.errors import REFUSALS, Error, error, errors_from
 from ...core.viewer import user_of
+from ..dataloaders import reset_loaders
 from ..lookup import find_case, staff
 from ..types import CaseType
 
@@ -111,6 +112,7 @@ class CaseMutation(graphene.Mutation):
             return cls(case=None, errors=exc.errors)
         except REFUSALS as exc:
             return cls(case=None, errors=errors_from(exc))
+        reset_loaders(info)
         return cls(case=find_case(info, case.number), errors=[])
 
     @classmethod
