@@ -1,4 +1,4 @@
-"""The first GraphQL schema: contract file, example operations, trackCase."""
+"""The first GraphQL schema: contract file, trackCase."""
 
 import json
 from pathlib import Path
@@ -10,7 +10,8 @@ from django.core.management import call_command
 from casemodels.services import register_case
 from snippets.models import Channel, DirectoryItem, Level, Unit
 
-OPERATIONS = sorted((Path(settings.BASE_DIR) / "graphql" / "operations").glob("*.graphql"))
+# Every documented operation in graphql/operations/ is run by a real GraphQL client over HTTP in
+# tests/api/test_operations.py (scenarios in tests/api/scenarios.py).
 
 
 @pytest.fixture
@@ -40,16 +41,6 @@ def test_committed_schema_matches_the_code():
 
 def test_graphql_folder_is_not_a_python_package():
     assert not (Path(settings.BASE_DIR) / "graphql" / "__init__.py").exists()
-
-
-@pytest.mark.parametrize("path", OPERATIONS, ids=[p.stem for p in OPERATIONS])
-def test_every_documented_operation_runs(client, public_case, path):
-    # given an example operation, when run with variables for the demo-like case, then no errors come back
-    variables = {"number": public_case.number, "queryCode": public_case.query_code}
-    status, body = run(client, path.read_text(encoding="utf-8"), variables)
-    assert status == 200
-    assert "errors" not in body, body
-    assert body["data"]
 
 
 def test_track_case_shows_the_citizen_their_case_masked(client, public_case):
