@@ -93,6 +93,9 @@ class AssignmentType(graphene.ObjectType):
         return self.parent.unit if self.parent_id else None
 
 
+ACTION_LABELS = dict(CaseEvent.Action.choices)  # lazy labels, in the asker's language when read
+
+
 class EventType(graphene.ObjectType):
     """One step of the dossier (全流程卷宗)."""
 
@@ -109,7 +112,8 @@ class EventType(graphene.ObjectType):
     note = graphene.String(required=True)
 
     def resolve_label(self, info):
-        return str(CaseEvent.Action(self.action).label) if self.action in CaseEvent.Action.values else self.action
+        label = ACTION_LABELS.get(self.action)
+        return str(label) if label is not None else self.action
 
     def resolve_at(self, info):
         return self.created_at
