@@ -114,7 +114,8 @@ class LastEventsByCase(Loader):
                 position=Window(RowNumber(), partition_by=[F("case_id")],
                                 order_by=[F("created_at").desc(), F("pk").desc()]),
             )
-            for event in ranked.filter(position__lte=n).select_related("unit", "actor").order_by("created_at", "pk"):
+            events = ranked.filter(position__lte=n).select_related("unit").annotate(actor_username=F("actor__username"))
+            for event in events.order_by("created_at", "pk"):
                 event.case = cases[event.case_id]
                 rows[(event.case_id, n)].append(event)
         return [rows.get((case.pk, n), []) for case, n in keys]

@@ -119,7 +119,10 @@ class EventType(graphene.ObjectType):
         return self.created_at
 
     def resolve_actor(self, info):
-        return self.actor.get_username() if self.actor_id else None
+        if not self.actor_id:
+            return None
+        # The loader reads the username alone rather than the whole user row.
+        return getattr(self, "actor_username", None) or self.actor.get_username()
 
     def resolve_note(self, info):
         return disclosure(info, self.case).text(self.note)

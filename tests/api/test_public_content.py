@@ -170,6 +170,7 @@ def test_the_notice_pages_render_on_the_site(client, site):
     assert "8:00-18:00" in client.get("/notices/hours/").content.decode()
 
 
+@pytest.mark.django_db
 def test_notice_pages_sit_under_the_home_page_and_the_index():
     assert NoticeIndexPage.parent_page_types == ["cms.HomePage"]
     assert NoticePage.parent_page_types == ["cms.NoticeIndexPage"]
