@@ -12,9 +12,12 @@ each run must come back without ``errors``, with data in every field it
 asks for and no typed errors in a mutation's payload.
 
 The database: the live server reads what the test wrote, so these tests
-run in committed transactions (``transaction=True``); ``serialized_rollback``
-puts back what migrations made (Wagtail's root page, …) for the tests that
-follow. The clock: the small deployment's frozen clock (2025-09-30 10:00,
+run in committed transactions (``transaction=True``). The flush after each
+one keeps what ``post_migrate`` makes again (content types, roles and their
+groups) but not what migrations made (Wagtail's root page and locale): the
+scenarios that need those make them (``scenarios.site_root``). Not
+``serialized_rollback``: its flush skips ``post_migrate`` and leaves empty
+tables to the browser tests that run next. The clock: the small deployment's frozen clock (2025-09-30 10:00,
 Shanghai) is kept. time_machine replaces the clock functions for the whole
 process, so the server's thread reads the same instant as the test — token
 expiry, deadlines, lights, the result board's period and publication times
@@ -46,7 +49,7 @@ mutation SignIn($username: String!, $password: String!) {
 }
 """
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def client(url, token=None):
