@@ -5,8 +5,9 @@ standard validation rules, which always run:
   unknown or cyclic fragment is reported by the standard rules instead of
   crashing the depth walk);
 - a field budget: at most ``MAX_FIELDS`` fields in a document, and at most
-  ``MAX_TRACK_CASE`` ``trackCase`` fields (aliases are the way to try many
-  query codes in one request);
+  ``MAX_PER_FIELD`` of each costly field: ``trackCase`` (aliases are the way
+  to try many query codes in one request), ``resultBoard`` (a period's
+  aggregate), the case lists;
 - for anonymous users outside DEBUG, no schema introspection.
 
 Size limits (characters, tokens) are applied before parsing, in the view."""
@@ -19,6 +20,8 @@ from graphql.validation import NoSchemaIntrospectionCustomRule, ValidationRule
 MAX_DEPTH = 10
 MAX_FIELDS = 200
 MAX_TRACK_CASE = 30
+# Fields that cost a lot each time they appear (an aggregate over a period).
+MAX_PER_FIELD = {"trackCase": MAX_TRACK_CASE, "resultBoard": 3, "publishedCases": 5, "cases": 5}
 MAX_QUERY_LENGTH = 20_000  # characters
 MAX_TOKENS = 4_000
 
@@ -81,20 +84,22 @@ class DepthLimitRule(_GrapheneDepthLimit):
 
 
 class FieldBudgetRule(ValidationRule):
-    """Refuse documents with too many fields, or with many ``trackCase``
-    fields (aliases), before anything runs."""
+    """Refuse documents with too many fields, or with many of one costly
+    field (aliases repeat a field: many query codes tried at once, many
+    result boards computed at once), before anything runs."""
 
     def __init__(self, context):
         super().__init__(context)
         self.fields = 0
-        self.tracks = 0
+        self.per_field = dict.fromkeys(MAX_PER_FIELD, 0)
 
     def enter_field(self, node: FieldNode, *_args):
         self.fields += 1
-        if node.name.value == "trackCase":
-            self.tracks += 1
-            if self.tracks == MAX_TRACK_CASE + 1:
-                self.report_error(GraphQLError(f"At most {MAX_TRACK_CASE} trackCase fields per request.", node))
+        name = node.name.value
+        if name in self.per_field:
+            self.per_field[name] += 1
+            if self.per_field[name] == MAX_PER_FIELD[name] + 1:
+                self.report_error(GraphQLError(f"At most {MAX_PER_FIELD[name]} {name} fields per request.", node))
         if self.fields == MAX_FIELDS + 1:
             self.report_error(GraphQLError(f"At most {MAX_FIELDS} fields per request.", node))
 

@@ -42,6 +42,7 @@ queries, whatever the number of units or cases.
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 
 from casemodels.models import Case
@@ -204,14 +205,18 @@ def period_totals(start, end):
     ))
 
 
+def _parse(period_text):
+    try:
+        return parse_period(period_text)
+    except ValueError as exc:
+        raise BadPeriod(str(exc)) from None
+
+
 def result_board(period_text):
     """The ``ResultBoard`` of a period given as text (``2025``, ``2025-10``,
     ``2025-W41``). Raises ``BadPeriod`` (a ``ValueError``) naming the text
     when it is not a period."""
-    try:
-        start, end, kind = parse_period(period_text)
-    except ValueError as exc:
-        raise BadPeriod(str(exc)) from None
+    start, end, kind = _parse(period_text)
     figures = unit_figures(start, end)
     schemes = list(AssessmentScheme.objects.filter(is_active=True).order_by("name", "pk"))
     by_kind = {}
@@ -226,3 +231,18 @@ def result_board(period_text):
         totals=period_totals(start, end), groups=groups,
     )
 
+
+BOARD_TTL = 300  # seconds: the public board is a period's figures, not a live count
+
+
+def cached_result_board(period_text):
+    """``result_board`` kept for ``BOARD_TTL`` seconds per period (the public
+    API and pages ask for the same few periods over and over; each answer is
+    an aggregate over the period's assignments). A bad period is never cached."""
+    start, end, kind = _parse(period_text)
+    key = f"minsheng:board:{kind}:{start.isoformat()}"
+    board = cache.get(key)
+    if board is None:
+        board = result_board(period_text)
+        cache.set(key, board, BOARD_TTL)
+    return board

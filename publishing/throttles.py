@@ -51,3 +51,7 @@ class Throttle:
         count comes first, so attempts made at the same time cannot all
         slip in under it)."""
         return self.hit(**buckets) <= self.limit
+
+    def reset(self, **buckets):
+        """Forget the counts of these buckets (e.g. after a successful sign-in)."""
+        cache.delete_many(self.keys(**buckets))

@@ -24,7 +24,6 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -33,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from casemodels.services import CaseActionError, NotAllowed
 from casemodels.services.visibility import active_profile, sees_every_case
+from publishing.throttles import Throttle
 from snippets.models import Role
 
 from ..models import ApiToken
@@ -104,30 +104,9 @@ def issue_token(user, *, name=""):
     return token, secret
 
 
-def _failure_keys(username, client):
-    digest = hashlib.sha256
-    return {
-        "username": "token-auth-fail:user:" + digest(username.strip().lower().encode()).hexdigest()[:40],
-        "client": "token-auth-fail:client:" + digest(str(client).encode()).hexdigest()[:40],
-    }
-
-
-def _throttled(keys):
-    counts = cache.get_many(list(keys.values()))
-    return (counts.get(keys["username"]) or 0) >= MAX_FAILURES_PER_USERNAME or (
-        (counts.get(keys["client"]) or 0) >= MAX_FAILURES_PER_CLIENT
-    )
-
-
-def _record_failure(keys):
-    """Count a failed sign-in. The window starts at the first failure and is
-    not extended by later ones (``incr`` keeps the expiry)."""
-    for key in keys.values():
-        cache.add(key, 0, FAILURE_WINDOW)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, FAILURE_WINDOW)
+# Failed sign-ins, counted per username and per client address (publishing.throttles).
+USERNAME_FAILURES = Throttle("token-auth-fail-user", limit=MAX_FAILURES_PER_USERNAME, window=FAILURE_WINDOW)
+CLIENT_FAILURES = Throttle("token-auth-fail-client", limit=MAX_FAILURES_PER_CLIENT, window=FAILURE_WINDOW)
 
 
 def sign_in(username, password, *, client, request=None):
@@ -138,15 +117,17 @@ def sign_in(username, password, *, client, request=None):
     within ``FAILURE_WINDOW`` seconds (whatever the password); otherwise one
     generic ``invalid_credentials`` for every kind of refusal."""
     username = username or ""
-    keys = _failure_keys(username, client or "unknown")
-    if _throttled(keys):
+    who = username.strip().lower()
+    client = client or "unknown"
+    if USERNAME_FAILURES.exceeded(username=who) or CLIENT_FAILURES.exceeded(client=client):
         logger.warning("tokenAuth throttled for client %s", client)
         raise SignInRefused(_("Too many failed sign-in attempts. Try again in a few minutes."), code="throttled")
     user = authenticate(request, username=username, password=password or "") if username and password else None
     if user is None or not may_hold_token(user):
-        _record_failure(keys)
+        USERNAME_FAILURES.hit(username=who)
+        CLIENT_FAILURES.hit(client=client)
         raise SignInRefused(_("The username or password is not correct."))
-    cache.delete(keys["username"])
+    USERNAME_FAILURES.reset(username=who)
     return user
 
 

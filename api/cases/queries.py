@@ -6,6 +6,7 @@ import graphene
 from django.utils.translation import gettext as _
 from graphql_relay import cursor_to_offset, offset_to_cursor
 
+from casemodels.models import Case
 from casemodels.services import CaseActionError
 from casemodels.services.inbox import with_lights
 from casemodels.services.search import filter_cases
@@ -19,6 +20,7 @@ from .types import CaseStateEnum, CaseType, CodeName, LightEnum, UnitRef
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
+MAX_OFFSET = 1_000_000  # deeper than any list is read page by page; a larger cursor is not ours
 
 
 class CaseOrder(graphene.Enum):
@@ -105,7 +107,7 @@ def _page_bounds(first, after):
     offset = 0
     if after:
         position = cursor_to_offset(after)
-        if position is None or position < 0:
+        if position is None or position < 0 or position >= MAX_OFFSET:
             raise GraphQLError(_("“after” is not a cursor of this list."), extensions={"code": "invalid",
                                                                                      "field": "after"})
         offset = position + 1
@@ -123,6 +125,7 @@ def resolve_case_page(info, filter=None, first=None, after=None, order_by=None):
     if criteria.get("light") is not None:
         criteria["light"] = getattr(criteria["light"], "value", criteria["light"])
     criteria["text"] = criteria.pop("search", None)
+    criteria["user"] = staff(info)
     try:
         queryset = filter_cases(queryset, **criteria)
     except CaseActionError as exc:
@@ -186,8 +189,10 @@ class CasesQuery(graphene.ObjectType):
         user = staff(info)
         if user is None:
             return []
-        return [SimilarCaseType(case=f["case"], score=f["score"], reason=f["reason"])
-                for f in similar_cases(user, content, phone or "")]
+        found = similar_cases(user, content, phone or "")
+        # Read the cases whole (the service reads a few columns to compare texts), in one query.
+        cases = Case.objects.in_bulk([f["case"].pk for f in found])
+        return [SimilarCaseType(case=cases[f["case"].pk], score=f["score"], reason=f["reason"]) for f in found]
 
     def resolve_units(self, info):
         if staff(info) is None:

@@ -6,9 +6,9 @@ per relation and level instead of one per object). Two adaptations:
   3.2.4 ``handle_field_error`` also takes the field's ``path`` (to drop
   errors below a position already nulled by an earlier error). The library
   calls it without one, which raised a TypeError instead of reporting the
-  field's error. Without the path an error is always reported: the only
-  difference is that a second error below an already nulled field is
-  listed too.
+  field's error. The path is rebuilt from the error's own path (without
+  type names, which only graphql-core's own bookkeeping reads), so every
+  field's error is reported at its place.
 - The library runs every deferred load at the end of the operation. For a
   mutation document that would read the result of the first mutation only
   after the second one ran; so after each top-level mutation field the
@@ -16,11 +16,15 @@ per relation and level instead of one per object). Two adaptations:
   that mutation left it (the GraphQL spec's serial execution)."""
 
 from graphql import OperationType
+from graphql.pyutils import Path
 from graphql_sync_dataloaders import DeferredExecutionContext
 
 
 class ExecutionContext(DeferredExecutionContext):
     def handle_field_error(self, error, return_type, path=None):
+        if path is None:
+            for key in error.path or ():
+                path = Path(path, key, None)
         return super().handle_field_error(error, return_type, path)
 
     def execute_field(self, parent_type, source, field_nodes, path):

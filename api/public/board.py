@@ -8,7 +8,7 @@ import graphene
 from django.utils.translation import gettext as _
 from graphql import GraphQLError
 
-from publishing.board import BadPeriod, result_board
+from publishing.board import BadPeriod, cached_result_board
 from publishing.models import Bulletin
 
 MAX_PAGE = 100
@@ -150,7 +150,7 @@ class BoardQuery(graphene.ObjectType):
 
     def resolve_result_board(self, info, period):
         try:
-            return result_board(period)
+            return cached_result_board(period)
         except BadPeriod as exc:
             raise GraphQLError(str(exc)) from None
 

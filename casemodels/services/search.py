@@ -15,7 +15,7 @@ from snippets.models import CaseType, Channel, DirectoryItem, Region, Unit
 from ..models import Assignment, CaseState
 from .base import InvalidInput, check_choice
 from .inbox import CLOCK_STATES, Light, deadline_lights
-from .visibility import unit_subtree
+from .visibility import personal_data_q, unit_subtree
 
 MAX_TEXT = 100
 
@@ -57,7 +57,7 @@ def _range(field, start, end, label):
 def filter_cases(
     queryset, *, states=None, unit=None, channel=None, case_type=None, directory_item=None, region=None,
     light=None, overdue=None, received_from=None, received_to=None, updated_from=None, updated_to=None,
-    text=None, now=None,
+    text=None, user=None, now=None,
 ):
     """Narrow ``queryset`` (cases) by:
 
@@ -70,7 +70,9 @@ def filter_cases(
     - ``light`` (``red``/``yellow``/``green``) and ``overdue`` (red, or
       with ``False`` not red): the workbench's deadline lights;
     - received and updated ranges (from inclusive, to exclusive);
-    - ``text``: the case number, title, content or address contain it.
+    - ``text``: the case number is it, or the title, content or address
+      contain it — these three only on cases whose personal data ``user``
+      (when given) may read.
     """
     q = Q()
     if states:
@@ -103,6 +105,10 @@ def filter_cases(
                 _("Search for at most %(n)s characters.") % {"n": MAX_TEXT}, code="too_long", field="search",
             )
         if text:
-            q &= (Q(number__iexact=text) | Q(title__icontains=text) | Q(content__icontains=text)
-                  | Q(address__icontains=text))
+            in_text = Q(title__icontains=text) | Q(content__icontains=text) | Q(address__icontains=text)
+            if user is not None:
+                # The text may hold the citizen's name, phone or address: searched only where the user
+                # may read them, so that a search cannot confirm what is shown to them masked.
+                in_text &= personal_data_q(user)
+            q &= Q(number__iexact=text) | in_text
     return queryset.filter(q)

@@ -30,7 +30,7 @@ from snippets.services.validation import normalise_phone
 from ..models import CaseState
 from .base import CaseActionError
 from .routing import route_by_directory
-from .visibility import visible_cases
+from .visibility import personal_data_q, visible_cases
 
 REGION_SUFFIXES = ("街道", "社区", "镇", "乡", "村", "市", "区", "县")
 PHONE_WINDOW = datetime.timedelta(days=30)
@@ -116,7 +116,8 @@ def overlap(a, b):
 def similar_cases(user, content="", phone="", *, exclude=None, now=None, limit=5):
     """Recent cases ``user`` may see that look like the same matter: the same
     phone in the last 30 days, or a strong content overlap (bigram Dice
-    coefficient of 0.6 or more) in the last 7 days. Merged and invalid cases
+    coefficient of 0.6 or more) in the last 7 days. The phone is matched only
+    on cases whose personal data the user may read. Merged and invalid cases
     are left out. Returns ``[{"case", "reason", "score"}]``, best first."""
     now = now or timezone.now()
     base = visible_cases(user).exclude(state__in=(CaseState.MERGED, CaseState.INVALID))
@@ -125,7 +126,9 @@ def similar_cases(user, content="", phone="", *, exclude=None, now=None, limit=5
     found = {}
     phone = normalise_phone(phone) if phone else ""
     if phone:
-        for case in base.filter(citizen_phone=phone, received_at__gte=now - PHONE_WINDOW).order_by("-received_at")[:limit]:
+        # Only where the user may read the phone: a match must not confirm a number shown to them masked.
+        same_phone = base.filter(personal_data_q(user), citizen_phone=phone, received_at__gte=now - PHONE_WINDOW)
+        for case in same_phone.order_by("-received_at")[:limit]:
             found[case.pk] = {"case": case, "reason": _("same phone in the last 30 days"), "score": 1.0}
     grams = bigrams(content)
     if len(grams) >= 3:

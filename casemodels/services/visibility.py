@@ -88,6 +88,22 @@ def sees_personal_data(user, case):
     return not case.is_confidential or any(r.sees_confidential for r in roles)
 
 
+def personal_data_q(user):
+    """The cases on which ``user`` may read personal data, as a filter:
+    ``sees_personal_data`` for a queryset. Searches that match on a phone
+    number or an address use it, so that a search cannot confirm data the
+    user would only see masked (a confidential reporter's phone, say)."""
+    if sees_every_case(user):
+        return Q()
+    profile = active_profile(user)
+    roles = list(profile.roles.all()) if profile is not None else []
+    if not any(r.sees_personal_data for r in roles):
+        return Q(pk__in=[])
+    if any(r.sees_confidential for r in roles):
+        return Q()
+    return Q(is_confidential=False)
+
+
 def role_flags(user):
     """``(sees_personal_data, sees_confidential)`` for the signed-in staff
     member, from their roles' flags, as this module applies them: a superuser sees both; staff see personal data when one of

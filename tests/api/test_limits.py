@@ -158,3 +158,13 @@ def test_unexpected_errors_are_shown_in_debug(client, db, monkeypatch, settings)
     monkeypatch.setattr("api.public.queries.find_tracked_case", lambda *a, **k: 1 / 0)
     _, body = run(client, '{ trackCase(number: "MS1", queryCode: "ABCDEFGH") { number } }')
     assert "division by zero" in messages(body)[0]
+
+
+def test_many_aliased_result_boards_are_refused_before_running(client, db, django_assert_num_queries):
+    # given a document asking for the result board of many years at once (each an aggregate)
+    query = "{ " + " ".join(f'b{i}: resultBoard(period: "{2000 + i}") {{ period }}' for i in range(10)) + " }"
+
+    # when sent, then it is refused before any SQL runs
+    with django_assert_num_queries(0):
+        body = run(client, query)[1]
+    assert "At most 3 resultBoard fields per request." in messages(body)

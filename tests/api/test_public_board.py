@@ -4,6 +4,7 @@ import datetime
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
@@ -92,11 +93,25 @@ def test_result_board_costs_a_fixed_number_of_queries(gql, world, flow, clock, d
 
     for count in (3, 6):
         add_units(count)
+        cache.clear()  # the board is kept for a while (see the next test); measure a fresh one
         # when the board is asked for, then three queries run (figures, schemes, totals) whatever the units
         with django_assert_max_num_queries(3):
             body = gql(BOARD, {"period": "2025-10"})
         assert "errors" not in body, body
     assert len(body["data"]["resultBoard"]["groups"][0]["rows"]) == 9
+
+
+def test_the_board_of_a_period_is_kept_for_a_while(gql, world, flow, clock, django_assert_num_queries):
+    # given a board computed once
+    AssessmentScheme.objects.create(name="部门考评", unit_kind="department", min_sample=1)
+    clock.move_to(local(2025, 10, 13, 9))
+    close(world, flow.dispatched(unit=world.dept), world.dept_handler)
+    first = gql(BOARD, {"period": "2025-10"})
+
+    # when it is asked for again, then it is answered without SQL, with the same figures
+    with django_assert_num_queries(0):
+        again = gql(BOARD, {"period": "2025-10"})
+    assert again == first and first["data"]["resultBoard"]["groups"]
 
 
 def pdf(name):

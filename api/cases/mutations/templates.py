@@ -4,6 +4,7 @@ the case's placeholder values (the citizen's name masked) by
 ``snippets.services.templates.render_template`` when no text is given, and
 its use is counted (``record_template_use``) once the action succeeded."""
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from casemodels.services.replies import case_template_values
@@ -44,7 +45,8 @@ def text_from(case, text, template):
 def perform_with_template(service, case, *, user, text_argument, text, template_id, **arguments):
     """Call ``service`` with the text (written, or from the template) and count the template's use."""
     template = chosen_template(template_id)
-    service(case, acting_user=user, **{text_argument: text_from(case, text, template)}, **arguments)
-    if template is not None:
-        record_template_use(template)
+    with transaction.atomic():  # the action and its count together, or neither
+        service(case, acting_user=user, **{text_argument: text_from(case, text, template)}, **arguments)
+        if template is not None:
+            record_template_use(template)
     return case
