@@ -15,6 +15,7 @@ from graphql import GraphQLError
 from snippets.models import DirectoryItem, ReplyTemplate, Unit
 from snippets.services.knowledge import find_templates
 
+from ..core.errors import camel
 from .lookup import find_case, staff, staff_cases
 from .types import CaseStateEnum, CaseType, CodeName, LightEnum, UnitRef
 
@@ -95,7 +96,7 @@ class ReplyTemplateType(graphene.ObjectType):
 
 def _refuse(exc):
     """A bad filter value: a GraphQL error naming the field, with the service's message."""
-    return GraphQLError(exc.message, extensions={"code": exc.code, "field": exc.field})
+    return GraphQLError(exc.message, extensions={"code": exc.code, "field": camel(exc.field)})
 
 
 def _page_bounds(first, after):

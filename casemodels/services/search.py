@@ -41,10 +41,10 @@ def _light_q(light, now):
                        field="light")
 
 
-def _range(field, start, end, label):
+def _range(field, start, end, label, argument):
     if start and end and start > end:
         raise InvalidInput(
-            _("The %(label)s range starts after it ends.") % {"label": label}, code="invalid", field=field,
+            _("The %(label)s range starts after it ends.") % {"label": label}, code="invalid", field=argument,
         )
     q = Q()
     if start:
@@ -96,8 +96,8 @@ def filter_cases(
     if overdue is not None:
         red = _light_q(Light.RED, now)
         q &= red if overdue else ~red
-    q &= _range("received_at", received_from, received_to, _("received"))
-    q &= _range("updated_at", updated_from, updated_to, _("updated"))
+    q &= _range("received_at", received_from, received_to, _("received"), "received_from")
+    q &= _range("updated_at", updated_from, updated_to, _("updated"), "updated_from")
     if text:
         text = text.strip()
         if len(text) > MAX_TEXT:

@@ -187,3 +187,10 @@ def test_a_page_costs_the_same_number_of_queries_whatever_its_size(gql, world, f
     # events, visits, extension requests)
     assert large == small
     assert large <= 14
+
+
+def test_a_date_range_that_ends_before_it_starts_is_refused_naming_its_start(gql, world):
+    dates = {"receivedFrom": "2025-10-02T00:00:00+08:00", "receivedTo": "2025-10-01T00:00:00+08:00"}
+    body = gql(PAGE, {"filter": dates}, user=world.dispatcher)
+    [error] = body["errors"]
+    assert error["extensions"]["field"] == "receivedFrom"
