@@ -36,6 +36,14 @@ class CaseEvent(models.Model):
         CONSULT = "consult", _("Consultation held")
         RECOMPUTE = "recompute", _("Deadlines recomputed")
         IMPORT = "import", _("Imported from another system")
+        # Time limits in operation (warnings, supervision, progress, visits, assessment):
+        WARNING = "warning", _("Warning raised")
+        SUPERVISE = "supervise", _("Supervision note issued")
+        ANSWER_NOTE = "answer_note", _("Supervision note answered")
+        PROGRESS = "progress", _("Progress posted")
+        VISIT_ATTEMPT = "visit_attempt", _("Return visit attempted, citizen not reached")
+        RATE = "rate", _("Rated online by the citizen")
+        EXCLUDE = "exclude", _("Excluded from assessment (核减)")
 
     case = models.ForeignKey("casemodels.Case", on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=30, choices=Action.choices)
