@@ -6,11 +6,11 @@ from .directory import DirectoryItem
 from .imports import ImportJob
 from .knowledge import DutyBoundary, ReplyTemplate
 from .organisation import Region, Role, StaffProfile, Unit
-from .policies import PolicyLimit, TimeLimitPolicy
+from .policies import PolicyLimit, TimeLimitPolicy, UnreachableAction
 from .warnings import WarningRule
 
 __all__ = [
     "AssessmentScheme", "CalendarDay", "CalendarYear", "Channel", "CaseType", "Level", "Urgency",
     "DirectoryItem", "DutyBoundary", "ImportJob", "ReplyTemplate", "Region", "Role", "StaffProfile", "Unit",
-    "PolicyLimit", "TimeLimitPolicy", "WarningRule",
+    "PolicyLimit", "TimeLimitPolicy", "UnreachableAction", "WarningRule",
 ]

@@ -39,6 +39,11 @@ class TimeLimitPolicyForm(WagtailAdminModelForm):
         return cleaned_data
 
 
+class UnreachableAction(models.TextChoices):
+    CLOSE = "close", _("Close the case (counted as not visited)")
+    REVIEW = "review", _("Send it to the unsatisfied ledger for review")
+
+
 class TimeLimitPolicy(index.Indexed, RevisionedModel, ClusterableModel):
     """Matches cases on channel, case type, urgency and directory item (blank
     means any; a directory category covers the items below it). Policies are
@@ -58,6 +63,18 @@ class TimeLimitPolicy(index.Indexed, RevisionedModel, ClusterableModel):
         on_delete=models.PROTECT,
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
+    close_without_visit = models.BooleanField(
+        _("close without a return visit"), default=False,
+        help_text=_("Replied cases close at once, e.g. consultations answered from the knowledge base."),
+    )
+    visit_attempts = models.PositiveSmallIntegerField(
+        _("return-visit attempts"), default=3,
+        help_text=_("After this many attempts without reaching the citizen, the case is handled as unreachable."),
+    )
+    unreachable_action = models.CharField(
+        _("when the citizen cannot be reached"), max_length=10, choices=UnreachableAction.choices,
+        default=UnreachableAction.CLOSE,
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     panels = [
@@ -70,6 +87,13 @@ class TimeLimitPolicy(index.Indexed, RevisionedModel, ClusterableModel):
             heading=_("Applies to (blank means any)"),
         ),
         InlinePanel("limits", heading=_("Limits"), label=_("Limit")),
+        MultiFieldPanel(
+            [
+                FieldPanel("close_without_visit"),
+                FieldRowPanel([FieldPanel("visit_attempts"), FieldPanel("unreachable_action")]),
+            ],
+            heading=_("Return visits"),
+        ),
         FieldPanel("note"),
         FieldPanel("is_active"),
     ]

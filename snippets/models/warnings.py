@@ -25,6 +25,7 @@ class WarningRule(RevisionedModel):
         UNSATISFIED = "unsatisfied", _("Unsatisfied")
         EXTENDED = "extended", _("Extended")
         RETURNED = "returned", _("Returned")
+        PROGRESS_MISSED = "progress_missed", _("Progress update missed")
 
     class Light(models.TextChoices):
         YELLOW = "yellow", _("Yellow")
@@ -69,6 +70,15 @@ class WarningRule(RevisionedModel):
     by_sms = models.BooleanField(_("by SMS"), default=False)
     by_email = models.BooleanField(_("by e-mail"), default=False)
     in_app = models.BooleanField(_("in the admin"), default=True)
+    notify_staff = models.ManyToManyField(
+        "snippets.StaffProfile", verbose_name=_("named staff told"), blank=True, related_name="+",
+        help_text=_("These people are told whatever their unit, e.g. a supervising leader."),
+    )
+    working_days_only = models.BooleanField(
+        _("working days only"), default=False,
+        help_text=_("Raise this warning on working days only (by the work calendar); on other days it waits."),
+    )
+    raise_reminder = models.BooleanField(_("raise a reminder note (提示单)"), default=False)
     raise_supervision = models.BooleanField(_("raise a supervision note"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -86,8 +96,10 @@ class WarningRule(RevisionedModel):
             [
                 FieldRowPanel([FieldPanel("notify_lead_unit"), FieldPanel("notify_centre")]),
                 FieldPanel("notify_roles", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("notify_staff"),
                 FieldRowPanel([FieldPanel("by_sms"), FieldPanel("by_email"), FieldPanel("in_app")]),
-                FieldPanel("raise_supervision"),
+                FieldRowPanel([FieldPanel("working_days_only"), FieldPanel("raise_reminder"),
+                               FieldPanel("raise_supervision")]),
             ],
             heading=_("Who is told, and how"),
         ),

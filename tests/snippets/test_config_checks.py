@@ -100,6 +100,7 @@ def test_editing_an_item_to_route_nowhere_is_refused_and_changes_nothing(admin_c
 
 def policy_form(limits=(("reply", "5", "working_days"),), **fields):
     data = {"name": "新规则", "priority": "50", "note": "", "is_active": "on",
+            "visit_attempts": "3", "unreachable_action": "close",
             "limits-TOTAL_FORMS": str(len(limits)), "limits-INITIAL_FORMS": "0",
             "limits-MIN_NUM_FORMS": "0", "limits-MAX_NUM_FORMS": "1000"}
     for n, (kind, amount, unit) in enumerate(limits):
