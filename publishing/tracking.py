@@ -13,6 +13,9 @@ decides it, for the API, the site and the PDFs.
   its own citizen (they hold the number and the code), masked like any
   other; it must never be listed publicly (result boards, bulletins), which
   is the business of those listings, not of this view.
+- ``locate_case(number, query_code)``: the same look-up and throttle for
+  the citizen's own actions on the case (``publishing.rating``: rating
+  online), telling a throttled caller apart.
 """
 
 import logging
@@ -23,6 +26,7 @@ from dataclasses import dataclass, field
 from django.utils.crypto import constant_time_compare
 
 from casemodels.models import Case, CaseEvent, CaseState
+from casemodels.services.visits import awaiting_visit
 
 from .masking import mask_address, mask_name, mask_text
 from .throttles import Throttle
@@ -47,6 +51,7 @@ PUBLIC_WORDING = {
     A.REQUEST_INFO: A.REQUEST_INFO.label,
     A.REPLY: CaseState.REPLIED.label,
     A.RETURN_VISIT: A.RETURN_VISIT.label,
+    A.RATE: A.RATE.label,
     A.REDISPATCH: CaseState.DISPATCHED.label,
     A.CLOSE: CaseState.CLOSED.label,
     A.MERGE: CaseState.MERGED.label,
@@ -80,6 +85,7 @@ class TrackedCase:
     reply_due: object
     reply: str | None
     timeline: list = field(default_factory=list)
+    awaiting_rating: bool = False  # replied and awaiting its visit: the citizen may rate it online (rateCase)
 
 
 # --- Looking a case up ---------------------------------------------------------------
@@ -98,12 +104,20 @@ def find_tracked_case(number, query_code, *, client=None):
     """The public view of the case with this number and query code, or None
     (wrong code, unknown number, or throttled). ``client`` identifies the
     caller for the throttle (an IP address)."""
+    case, _throttled_now = locate_case(number, query_code, client=client)
+    return public_view(case) if case is not None else None
+
+
+def locate_case(number, query_code, *, client=None):
+    """``(case, throttled)``: the case with this number and query code, or
+    ``(None, False)`` for a wrong code or an unknown number (counted as a
+    failure), or ``(None, True)`` when throttled (nothing looked at)."""
     number, code = normalise_number(number), normalise_query_code(query_code)
     client = client or "unknown"
     if _throttled(number, client):
-        logger.warning("trackCase throttled: too many wrong codes for case %r or from client %s",
+        logger.warning("Case look-up throttled: too many wrong codes for case %r or from client %s",
                        number[:MAX_NUMBER_LENGTH], client)
-        return None
+        return None, True
     case = None
     if 0 < len(number) <= MAX_NUMBER_LENGTH and _CODE_PATTERN.fullmatch(code):
         # the number as typed, or in upper case (the usual prefix is "MS")
@@ -112,8 +126,8 @@ def find_tracked_case(number, query_code, *, client=None):
             case = None
     if case is None:
         _record_failure(number, client)
-        return None
-    return public_view(case)
+        return None, False
+    return case, False
 
 
 def _buckets(number, client):
@@ -198,4 +212,5 @@ def public_view(case):
         reply_due=source.reply_due,
         reply=mask_text(reply, names=names, addresses=addresses) or None,
         timeline=public_timeline(chain, events),
+        awaiting_rating=len(chain) == 1 and awaiting_visit(case),
     )

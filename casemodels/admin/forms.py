@@ -18,6 +18,7 @@ from ..services.dispatching import previous_lead_unit
 from ..services.permissions import actor_for
 from ..services.routing import route_by_directory
 from ..services.visibility import unit_subtree, visible_cases
+from ..services.visits import ATTEMPT_METHODS
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
 
@@ -201,6 +202,18 @@ class ReturnVisitForm(ActionForm):
     )
 
 
+class VisitAttemptForm(ActionForm):
+    """An attempt to reach the citizen for the return visit that failed."""
+
+    service = staticmethod(services.record_visit_attempt)
+    method = forms.ChoiceField(
+        label=_("Method"), initial=VisitMethod.PHONE,
+        choices=[(value, label) for value, label in VisitMethod.choices if value in ATTEMPT_METHODS],
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=TEXTAREA,
+                           help_text=_("E.g. no answer, number out of service, message left."))
+
+
 class RedispatchForm(ActionForm):
     service = staticmethod(services.redispatch_case)
     unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Unit"), required=False,
@@ -290,6 +303,7 @@ FORMS = {
     "request_extension": RequestExtensionForm,
     "review_extension": ReviewExtensionForm,
     "return_visit": ReturnVisitForm,
+    "visit_attempt": VisitAttemptForm,
     "redispatch": RedispatchForm,
     "close": CloseForm,
     "answer": AnswerForm,

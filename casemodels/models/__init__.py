@@ -3,10 +3,11 @@ from .cases import Case, CaseNumberCounter
 from .choices import OPEN_STATES, CaseState, DivertRoute, Satisfaction, VisitMethod
 from .events import CaseEvent
 from .requests import ClockPause, ExtensionRequest, ReturnRequest
-from .visits import Consultation, ReturnVisit
+from .visits import Consultation, ReturnVisit, VisitAttempt
 
 __all__ = [
     "Assignment", "Case", "CaseNumberCounter", "CaseState", "OPEN_STATES", "DivertRoute",
     "Satisfaction", "VisitMethod", "CaseEvent", "ClockPause", "ExtensionRequest", "ReturnRequest",
     "Consultation", "ReturnVisit",
+    "VisitAttempt",
 ]

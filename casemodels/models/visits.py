@@ -1,10 +1,11 @@
-"""Return visits (回访) and consultations (会商)."""
+"""Return visits (回访), attempts to reach the citizen for one, and
+consultations (会商)."""
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from snippets.models import Unit
+from snippets.models import Unit, UnreachableAction
 
 from .choices import Satisfaction, VisitMethod
 
@@ -32,6 +33,37 @@ class ReturnVisit(models.Model):
         verbose_name = _("return visit")
         verbose_name_plural = _("return visits")
         ordering = ["visited_at"]
+
+
+class VisitAttempt(models.Model):
+    """A return-visit attempt that did not reach the citizen (no answer, a
+    wrong number, a message left). After the policy's ``visit_attempts`` of
+    them in one round the case is handled as unreachable, per the policy's
+    ``unreachable_action``; the attempt that decided it carries the
+    ``outcome`` (closed, counted as not visited; or sent to the unsatisfied
+    ledger for review). Written by ``casemodels.services.visits`` only."""
+
+    case = models.ForeignKey("casemodels.Case", on_delete=models.CASCADE, related_name="visit_attempts")
+    round = models.PositiveSmallIntegerField(_("round"))
+    method = models.CharField(_("method"), max_length=10, choices=VisitMethod.choices)
+    note = models.TextField(_("note"), blank=True)
+    attempted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    attempted_at = models.DateTimeField(_("attempted at"))
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=UnreachableAction.choices, blank=True,
+        help_text=_("Set on the attempt after which the citizen counted as unreachable."),
+    )
+
+    def __str__(self):
+        return f"{self.case_id} #{self.round} {self.get_method_display()} {self.attempted_at:%Y-%m-%d %H:%M}"
+
+    class Meta:
+        verbose_name = _("return-visit attempt")
+        verbose_name_plural = _("return-visit attempts")
+        ordering = ["attempted_at", "id"]
+        indexes = [models.Index(fields=["case", "round"], name="visit_attempt_case_round")]
 
 
 class Consultation(models.Model):

@@ -19,6 +19,7 @@ from .handling import (
 from .intake import (
     answer_on_the_spot, divert_case, mark_invalid, merge_cases, register_case, request_info, resume_case,
 )
+from .visits import record_visit_attempt
 
 __all__ = [
     "CaseActionError", "Conflict", "InvalidInput", "InvalidState", "NotAllowed",
@@ -27,4 +28,5 @@ __all__ = [
     "sub_dispatch_case", "archive_case", "close_case", "hold_consultation", "record_return_visit", "reply_case",
     "request_extension", "review_extension", "answer_on_the_spot", "divert_case", "mark_invalid", "merge_cases",
     "register_case", "request_info", "resume_case",
+    "record_visit_attempt",
 ]

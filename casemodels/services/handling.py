@@ -1,12 +1,15 @@
 """Handling and finishing a case: extension, reply, return visit, close,
-archive, consultation."""
+archive, consultation. What else belongs to return visits (closing without
+a visit by policy, attempts to reach the citizen, explained closures) is in
+``visits``."""
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import (
-    Assignment, CaseEvent, CaseState, ClockPause, Consultation, ExtensionRequest, ReturnVisit, Satisfaction, VisitMethod,
+    Assignment, CaseEvent, CaseState, ClockPause, Consultation, ExtensionRequest, ReturnVisit, Satisfaction,
+    VisitMethod,
 )
 from ..models.requests import ReviewState
 from . import deadlines
@@ -16,6 +19,7 @@ from .base import (
     require_text, save_case, set_state,
 )
 from .dispatching import previous_lead_unit, resolve_unit, second_dispatch
+from .visits import EXPLAINED, check_citizen_rating, close_by_policy, closes_without_visit, rule_actor
 
 A = CaseEvent.Action
 S = Assignment.State
@@ -132,7 +136,9 @@ def review_extension(case, *, acting_user, approve, note="", expected_version=No
 
 @transaction.atomic
 def reply_case(case, *, acting_user, reply, expected_version=None):
-    """The lead unit replies (反馈) with what it did; the case awaits its return visit."""
+    """The lead unit replies (反馈) with what it did; the case awaits its
+    return visit, or closes at once when its policy closes such cases
+    without a visit (``visits.close_by_policy``)."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
     lead = check_reply(case, actor)
@@ -149,20 +155,37 @@ def reply_case(case, *, acting_user, reply, expected_version=None):
     set_state(case, CaseState.REPLIED)
     save_case(case, "reply", "replied_at", "paused_since")
     record_event(case, A.REPLY, actor=actor, unit=lead.unit, from_state=before, note=reply, at=now)
+    if closes_without_visit(case):
+        close_by_policy(case, actor, now)
     return case
 
 
 @transaction.atomic
 def record_return_visit(
     case, *, acting_user, satisfaction, resolved, method=VisitMethod.PHONE, note="", redispatch=True,
-    expected_version=None,
+    expected_version=None, citizen=False,
 ):
     """Record the citizen's verdict (回访). Satisfied and resolved closes the
     case; otherwise it joins the unsatisfied ledger and, unless told not to,
-    goes to a second dispatch."""
-    actor = Actor.of(acting_user)
-    case = lock_case(case, expected_version=expected_version)
-    check_return_visit(case, actor)
+    goes to a second dispatch.
+
+    ``citizen=True`` is the citizen's own online rating, and only
+    ``publishing.rating.rate_case`` calls it so, after checking the query
+    code: no acting user (``acting_user`` must be None), only a case
+    awaiting its visit for this round, method online, a ``RATE`` event with
+    no actor; a second dispatch is made by the centre's rule
+    (``visits.RuleActor``). Every staff call still needs a signed-in
+    visitor or dispatcher covering the case."""
+    if citizen:
+        if acting_user is not None:
+            raise ValueError("A citizen's rating is made without an acting user.")
+        actor, method = None, VisitMethod.ONLINE
+        case = lock_case(case, expected_version=expected_version)
+        check_citizen_rating(case)
+    else:
+        actor = Actor.of(acting_user)
+        case = lock_case(case, expected_version=expected_version)
+        check_return_visit(case, actor)
     satisfaction = check_choice(satisfaction, Satisfaction, "satisfaction", _("satisfaction"))
     method = check_choice(method, VisitMethod, "method", _("visit method"))
     if not isinstance(resolved, bool):
@@ -170,7 +193,7 @@ def record_return_visit(
     now = timezone.now()
     visit = ReturnVisit.objects.create(
         case=case, round=case.round, method=method, satisfaction=satisfaction, resolved=resolved,
-        note=(note or "").strip(), visited_by=actor.user, visited_at=now,
+        note=(note or "").strip(), visited_by=actor.user if actor else None, visited_at=now,
     )
     before = case.state
     case.is_unsatisfied = not visit.is_positive
@@ -180,12 +203,17 @@ def record_return_visit(
     else:
         case.version += 1
     save_case(case, "is_unsatisfied", "closed_at")
-    record_event(case, A.RETURN_VISIT, actor=actor, from_state=before, note=visit.note, at=now,
+    record_event(case, A.RATE if citizen else A.RETURN_VISIT, actor=actor, from_state=before, note=visit.note,
+                 at=now,
                  data={"satisfaction": satisfaction, "resolved": resolved, "method": method, "round": case.round})
     # A case answered on the spot (or whose unit is gone) has no unit to go
     # back to: it stays in the ledger until a dispatcher chooses one.
     if not visit.is_positive and redispatch and previous_lead_unit(case) is not None:
-        second_dispatch(case, actor, None, now, note=_("Second dispatch after an unsatisfied return visit."))
+        if citizen:
+            second_dispatch(case, rule_actor(case), None, now,
+                            note=_("Second dispatch after an unsatisfied online rating by the citizen."))
+        else:
+            second_dispatch(case, actor, None, now, note=_("Second dispatch after an unsatisfied return visit."))
     return case
 
 
@@ -193,7 +221,9 @@ def record_return_visit(
 def close_case(case, *, acting_user, note="", expected_version=None):
     """Close a replied case without (another) visit, e.g. after explaining
     that a request goes beyond law or policy. An unsatisfied case needs the
-    explanation in ``note``."""
+    explanation in ``note``; it is then closed "as explained" (its CLOSE
+    event's data says ``{"explained": True}``) and stays in the ledger's
+    history (``is_unsatisfied`` kept)."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
     check_close(case, actor)
@@ -203,7 +233,8 @@ def close_case(case, *, acting_user, note="", expected_version=None):
     set_state(case, CaseState.CLOSED)
     case.closed_at = timezone.now()
     save_case(case, "closed_at")
-    record_event(case, A.CLOSE, actor=actor, from_state=before, note=note)
+    record_event(case, A.CLOSE, actor=actor, from_state=before, note=note,
+                 data={EXPLAINED: True} if case.is_unsatisfied else None)
     return case
 
 

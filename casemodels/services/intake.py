@@ -22,6 +22,7 @@ from .base import (
     R, Actor, InvalidInput, InvalidState, NotAllowed, actor_lead_assignment, check_choice, lock_case, lock_cases,
     record_event, require_state, require_text, resolve_config, root_unit, save_case, set_state,
 )
+from .visits import close_by_policy, closes_without_visit
 
 A = CaseEvent.Action
 
@@ -220,7 +221,8 @@ def check_resume(case, actor):
 @transaction.atomic
 def answer_on_the_spot(case, *, acting_user, answer, close=True, expected_version=None):
     """Answer a consultation at once from the knowledge base; it is closed
-    (or left replied, for a return visit)."""
+    (or left replied, for a return visit, unless its policy closes such
+    cases without a visit)."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
     check_answer(case, actor)
@@ -232,7 +234,9 @@ def answer_on_the_spot(case, *, acting_user, answer, close=True, expected_versio
         case.closed_at = now
     close_open_work(case, now)
     save_case(case, "reply", "replied_at", "closed_at", "paused_since")
-    record_event(case, A.ANSWER, actor=actor, from_state=before, note=answer)
+    record_event(case, A.ANSWER, actor=actor, from_state=before, note=answer, at=now)
+    if not close and closes_without_visit(case):
+        close_by_policy(case, actor, now)
     return case
 
 

@@ -31,6 +31,7 @@ from .handling import (
     check_review_extension,
 )
 from .intake import check_answer, check_divert, check_invalid, check_merge_primary, check_request_info, check_resume
+from .visits import check_visit_attempt
 
 # code: (guard, button label)
 ACTIONS = {
@@ -44,6 +45,7 @@ ACTIONS = {
     "request_extension": (check_request_extension, _("Request extension")),
     "review_extension": (check_review_extension, _("Review extension")),
     "return_visit": (check_return_visit, _("Return visit")),
+    "visit_attempt": (check_visit_attempt, _("Citizen not reached")),
     "redispatch": (check_redispatch, _("Second dispatch")),
     "close": (check_close, _("Close")),
     "answer": (check_answer, _("Answer on the spot")),
