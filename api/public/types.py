@@ -61,6 +61,9 @@ class TrackedCaseType(graphene.ObjectType):
     reply_due = graphene.DateTime()
     reply = graphene.String(description="The reply to the citizen, masked.")
     timeline = graphene.List(graphene.NonNull(TimelineEntryType), required=True)
+    awaiting_rating = graphene.Boolean(
+        required=True, description="Replied and waiting for its return visit: the citizen may rate it (rateCase).",
+    )
 
 
 class SubmittedCaseType(graphene.ObjectType):

@@ -265,3 +265,15 @@ def reply_case(w, flow):
 def record_return_visit(w, flow):
     case = flow.replied()
     return {"number": case.number, "satisfaction": "satisfied", "resolved": True, "expectedVersion": case.version}
+
+
+# --- Public: rating a replied case online ----------------------------------------------------
+def _rated(data, variables):
+    assert payload(data, "rateCase")["ok"] is True
+    assert Case.objects.get(number=variables["number"]).state == "closed"
+
+
+@scenario("rate_case", check=_rated)
+def rate_case(w, flow):
+    case = flow.replied()
+    return {"number": case.number, "queryCode": case.query_code}
