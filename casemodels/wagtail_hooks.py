@@ -1,3 +1,4 @@
 """Wagtail loads this module; the workbench screens live in ``admin/``."""
 
 from .admin import cases, dashboard, inbox  # noqa: F401
+from .admin import supervision  # noqa: F401

@@ -142,4 +142,6 @@ class CaseActionView(WagtailAdminTemplateMixin, FormView):
             action_url=self.request.path, submit_button_label=self.label,
             submit_button_active_label=_("Saving…"), reply_templates=self.templates(),
         )
+        # Widgets with their own scripts (the date picker of "Supervise").
+        context["media"] = context["form"].media
         return context

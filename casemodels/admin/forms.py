@@ -7,12 +7,16 @@ Field names are the services' parameter names, so an error's ``field``
 lands on the right input."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.widgets import AdminDateInput
 
 from snippets.models import Unit
 
 from .. import services
 from ..models import CaseState, Consultation, DivertRoute, Satisfaction, VisitMethod
+from ..models.supervision import SupervisionNote
+from ..services import progress, supervision
 from ..services.base import active_lead
 from ..services.dispatching import previous_lead_unit
 from ..services.permissions import actor_for
@@ -292,6 +296,37 @@ class ArchiveForm(ActionForm):
     service = staticmethod(services.archive_case)
 
 
+class SuperviseForm(ActionForm):
+    """A reminder or supervision note about this case, to the unit holding it
+    or a unit above it within the user's scope (``supervision.issue_note``)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=SupervisionNote.Kind.choices, widget=forms.RadioSelect,
+                             initial=SupervisionNote.Kind.REMINDER)
+    unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Addressed to"))
+    reason = forms.CharField(label=_("Reason and requirements"), widget=TEXTAREA)
+    answer_due = forms.DateField(label=_("Answer by"), widget=AdminDateInput)
+
+    def setup(self):
+        lead = active_lead(self.case)
+        chain = [u.pk for u in lead.unit.ancestors(include_self=True)] if lead else []
+        self.fields["unit"].queryset = units_in_scope(self.user).filter(pk__in=chain).order_by("-level")
+        if lead is not None:
+            self.fields["unit"].initial = lead.unit.pk
+        self.fields["answer_due"].initial = supervision.sweep_answer_due(timezone.now()).date()
+
+    def perform(self):
+        data = self.cleaned_data
+        return supervision.issue_note(
+            data["kind"], data["unit"], [self.case], acting_user=self.user, reason=data["reason"],
+            answer_due=data["answer_due"],
+        )
+
+
+class PostProgressForm(ActionForm):
+    service = staticmethod(progress.post_progress)
+    note = forms.CharField(label=_("Progress so far"), widget=TEXTAREA)
+
+
 FORMS = {
     "dispatch": DispatchForm,
     "sign": SignForm,
@@ -314,4 +349,6 @@ FORMS = {
     "resume": ResumeForm,
     "consult": ConsultForm,
     "archive": ArchiveForm,
+    "supervise": SuperviseForm,
+    "post_progress": PostProgressForm,
 }

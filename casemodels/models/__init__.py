@@ -3,11 +3,13 @@ from .cases import Case, CaseNumberCounter
 from .choices import OPEN_STATES, CaseState, DivertRoute, Satisfaction, VisitMethod
 from .events import CaseEvent
 from .requests import ClockPause, ExtensionRequest, ReturnRequest
+from .supervision import SupervisionNote, SupervisionNoteCase, SupervisionNoteCounter
 from .visits import Consultation, ReturnVisit, VisitAttempt
 
 __all__ = [
     "Assignment", "Case", "CaseNumberCounter", "CaseState", "OPEN_STATES", "DivertRoute",
     "Satisfaction", "VisitMethod", "CaseEvent", "ClockPause", "ExtensionRequest", "ReturnRequest",
     "Consultation", "ReturnVisit",
+    "SupervisionNote", "SupervisionNoteCase", "SupervisionNoteCounter",
     "VisitAttempt",
 ]

@@ -19,6 +19,8 @@ from .handling import (
 from .intake import (
     answer_on_the_spot, divert_case, mark_invalid, merge_cases, register_case, request_info, resume_case,
 )
+from .progress import post_progress
+from .supervision import answer_note, close_note, issue_note, issue_note_for_overdue
 from .visits import record_visit_attempt
 
 __all__ = [
@@ -28,5 +30,6 @@ __all__ = [
     "sub_dispatch_case", "archive_case", "close_case", "hold_consultation", "record_return_visit", "reply_case",
     "request_extension", "review_extension", "answer_on_the_spot", "divert_case", "mark_invalid", "merge_cases",
     "register_case", "request_info", "resume_case",
+    "post_progress", "issue_note", "issue_note_for_overdue", "answer_note", "close_note",
     "record_visit_attempt",
 ]

@@ -31,6 +31,8 @@ from .handling import (
     check_review_extension,
 )
 from .intake import check_answer, check_divert, check_invalid, check_merge_primary, check_request_info, check_resume
+from .progress import check_post_progress
+from .supervision import check_supervise
 from .visits import check_visit_attempt
 
 # code: (guard, button label)
@@ -56,6 +58,8 @@ ACTIONS = {
     "resume": (check_resume, _("Citizen answered, resume")),
     "consult": (check_consultation, _("Hold consultation")),
     "archive": (check_archive, _("Archive")),
+    "supervise": (check_supervise, _("Supervise")),
+    "post_progress": (check_post_progress, _("Post progress")),
 }
 
 

@@ -1,0 +1,397 @@
+"""Supervision notes (提示单 / 督办单, DESIGN §6): issue, answer, close, and
+the notes the warning sweep raises.
+
+- ``issue_note`` — a supervisor or dispatcher sends a note to a unit within
+  their scope about one case or a set of cases. Every case must be visible
+  to the issuer, have a running clock (received, dispatched or in hand) and
+  be in the unit's care: first received by the unit or a unit below it, or
+  actively held (pending, signed, return requested) by one of them. Writes a
+  ``SUPERVISE`` event on every case.
+- ``issue_note_for_overdue`` — the same for every overdue case (red light,
+  ``inbox.deadline_lights``) in the unit's care that the issuer can see.
+- ``answer_note`` — staff of the addressed unit answer; an ``ANSWER_NOTE``
+  event on every case.
+- ``close_note`` — the issuing side accepts the answer and closes the note.
+- ``issue_notes_for_warnings`` — called by the warning sweep for rules with
+  ``raise_reminder`` / ``raise_supervision``: one note per unit and kind for
+  the warnings of one call, no acting user, idempotent (see its docstring).
+
+Numbers run per kind and year: 提示〔2025〕3号, 督办〔2025〕12号, from a
+row-locked counter (``SupervisionNoteCounter``)."""
+
+import datetime
+import hashlib
+
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from snippets.models import Unit
+from snippets.services.calendar import WorkCalendar
+
+from ..models import Assignment, Case, CaseEvent, SupervisionNote, SupervisionNoteCase, SupervisionNoteCounter
+from .base import (
+    R, Actor, Conflict, InvalidInput, InvalidState, NotAllowed, active_lead, check_choice, require_state,
+    require_text,
+)
+from .deadlines import end_of_day, local_tz, to_local
+from .dispatching import resolve_unit
+from .inbox import CLOCK_STATES, deadline_lights
+from .visibility import unit_subtree, visible_cases
+
+A = CaseEvent.Action
+Kind = SupervisionNote.Kind
+State = SupervisionNote.State
+Source = SupervisionNote.Source
+
+# The number prefixes are part of the official numbering (文号), the same in every language.
+NUMBER_PREFIXES = {Kind.REMINDER: "提示", Kind.SUPERVISION: "督办"}
+# How long a unit has to answer a note raised by the warning sweep.
+SWEEP_ANSWER_WORKING_DAYS = 2
+
+ISSUER_ROLES = (R.SUPERVISOR, R.DISPATCHER)
+ANSWER_ROLES = (R.UNIT_LEADER, R.HANDLER, R.DISPATCHER)
+
+
+# --- Numbers ------------------------------------------------------------------------------
+def format_number(kind, year, sequence):
+    return f"{NUMBER_PREFIXES[kind]}〔{year}〕{sequence}号"
+
+
+def next_note_number(kind, at):
+    """``(number, year, sequence)`` of the next note of ``kind`` in the
+    centre's local year of ``at``; safe under concurrency (the counter row
+    stays locked until the transaction ends)."""
+    year = to_local(at).year
+    for _attempt in range(3):
+        updated = SupervisionNoteCounter.objects.filter(kind=kind, year=year).update(last=F("last") + 1)
+        if not updated:
+            try:
+                with transaction.atomic():
+                    SupervisionNoteCounter.objects.create(kind=kind, year=year, last=1)
+            except IntegrityError:
+                continue
+        sequence = SupervisionNoteCounter.objects.get(kind=kind, year=year).last
+        return format_number(kind, year, sequence), year, sequence
+    raise RuntimeError("Could not allocate a note number.")
+
+
+# --- Scope --------------------------------------------------------------------------------
+def in_care_of(unit):
+    """Cases first received by ``unit`` or a unit below it, or actively held
+    (pending, signed, return requested) by one of them: the cases a note to
+    ``unit`` may name."""
+    subtree = unit_subtree(unit.pk)
+    held = Assignment.objects.filter(unit_id__in=subtree, state__in=Assignment.ACTIVE_STATES)
+    return Q(owner_unit_id__in=subtree) | Q(pk__in=held.values("case_id"))
+
+
+def overdue_cases(unit, user, *, now=None):
+    """The overdue cases (red) in ``unit``'s care that ``user`` can see."""
+    red, _yellow = deadline_lights(now)
+    return visible_cases(user).filter(red).filter(in_care_of(unit))
+
+
+def notes_for(user):
+    """The notes ``user`` may read: those addressed to their unit or a unit
+    below it, and those they issued; every note for a superuser."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return SupervisionNote.objects.none()
+    if user.is_superuser:
+        return SupervisionNote.objects.all()
+    profile = getattr(user, "staff_profile", None)
+    if profile is None or not profile.is_active:
+        return SupervisionNote.objects.none()
+    return SupervisionNote.objects.filter(Q(unit_id__in=unit_subtree(profile.unit_id)) | Q(issued_by=user))
+
+
+# --- Guards -------------------------------------------------------------------------------
+def check_supervise(case, actor):
+    """The case-page button: a supervisor or dispatcher may send a note about
+    a case a unit within their scope holds now (the note goes to that unit or
+    a unit above it). Returns the active lead assignment."""
+    actor.require(*ISSUER_ROLES)
+    require_state(case, *CLOCK_STATES)
+    lead = active_lead(case)
+    if lead is None:
+        raise InvalidState(_("Case %(number)s is not held by any unit.") % {"number": case.number})
+    actor.require_covers(lead.unit)
+    return lead
+
+
+def check_answer_note(note, actor):
+    actor.require(*ANSWER_ROLES)
+    if not (actor.is_unit(note.unit) or (actor.is_superuser and actor.unit is None)):
+        raise NotAllowed(
+            _("Only %(unit)s can answer note %(number)s.") % {"unit": note.unit, "number": note.number},
+            code="not_your_note",
+        )
+    if note.state != State.ISSUED:
+        raise InvalidState(
+            _("Note %(number)s is %(state)s; only an issued note can be answered.")
+            % {"number": note.number, "state": note.get_state_display()}
+        )
+
+
+def check_close_note(note, actor):
+    actor.require(*ISSUER_ROLES)
+    actor.require_covers(note.unit)
+    if note.state != State.ANSWERED:
+        raise InvalidState(
+            _("Note %(number)s is %(state)s; only an answered note can be closed.")
+            % {"number": note.number, "state": note.get_state_display()}
+        )
+
+
+# --- Input --------------------------------------------------------------------------------
+def clean_answer_due(value, now):
+    """A datetime, or a date meaning the end of that day (local time); it
+    must lie in the future."""
+    if value in (None, ""):
+        raise InvalidInput(_("Give the date by which the unit must answer."), code="required", field="answer_due")
+    if isinstance(value, datetime.datetime):
+        due = value if timezone.is_aware(value) else timezone.make_aware(value, local_tz())
+    elif isinstance(value, datetime.date):
+        due = end_of_day(value)
+    else:
+        raise InvalidInput(_("The answer date is not a date."), code="invalid", field="answer_due")
+    if due <= now:
+        raise InvalidInput(_("The answer date must lie in the future."), code="in_past", field="answer_due")
+    return due
+
+
+def case_ids(cases):
+    ids = []
+    for case in cases or ():
+        pk = case.pk if isinstance(case, Case) else case
+        if not isinstance(pk, int):
+            raise InvalidInput(_("Some of the chosen cases do not exist."), code="not_found", field="cases")
+        if pk not in ids:
+            ids.append(pk)
+    if not ids:
+        raise InvalidInput(_("Choose at least one case."), code="required", field="cases")
+    return ids
+
+
+def _checked_unit(actor, unit):
+    unit = resolve_unit(unit, "unit")
+    if unit is None:
+        raise InvalidInput(_("Choose the unit the note is addressed to."), code="required", field="unit")
+    actor.require_covers(unit, field="unit")
+    return unit
+
+
+def _lock_for_note(actor, unit, ids):
+    """The cases, locked in primary-key order (waiting for a user's action on
+    one of them to finish), after checking each may be named in the note."""
+    visible = set(visible_cases(actor.user).filter(pk__in=ids).values_list("pk", flat=True))
+    if len(visible) < len(ids):
+        raise InvalidInput(
+            _("Some of the chosen cases do not exist or are outside your scope."), code="not_found", field="cases",
+        )
+    cases = list(Case.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    for case in cases:
+        if case.state not in CLOCK_STATES:
+            raise InvalidState(
+                _("Case %(number)s is %(state)s; a note is only about cases still being handled.")
+                % {"number": case.number, "state": case.get_state_display()},
+                field="cases",
+            )
+    cared = set(Case.objects.filter(pk__in=ids).filter(in_care_of(unit)).values_list("pk", flat=True))
+    strangers = [c.number for c in cases if c.pk not in cared]
+    if strangers:
+        raise InvalidInput(
+            _("%(unit)s neither received nor holds these cases: %(numbers)s.")
+            % {"unit": unit, "numbers": "、".join(strangers)},
+            code="not_in_unit_care", field="cases",
+        )
+    return cases
+
+
+def _create_note(kind, unit, cases, *, actor, reason, answer_due, now, source, source_key=None, warning_keys=None):
+    number, year, sequence = next_note_number(kind, now)
+    note = SupervisionNote.objects.create(
+        number=number, kind=kind, year=year, sequence=sequence, unit=unit, reason=reason,
+        issued_by=actor.user if actor else None, issued_at=now, answer_due=answer_due, source=source,
+        source_key=source_key,
+    )
+    warning_keys = warning_keys or {}
+    SupervisionNoteCase.objects.bulk_create([
+        SupervisionNoteCase(note=note, case=case, warning_key=warning_keys.get(case.pk, "")) for case in cases
+    ])
+    data = {"note": number, "kind": kind, "unit": unit.code, "answer_due": answer_due.isoformat(), "source": source}
+    write_events(cases, A.SUPERVISE, actor=actor, unit=actor.unit if actor else None, note=reason, at=now, data=data)
+    return note
+
+
+def write_events(cases, action, *, actor, unit, note, at, data):
+    """One event per case, as ``record_event`` writes it, in one INSERT (a
+    sweep's note may name many cases)."""
+    CaseEvent.objects.bulk_create([
+        CaseEvent(case=case, action=action, actor=actor.user if actor else None, unit=unit, created_at=at,
+                  from_state=case.state, to_state=case.state, note=note, data=data)
+        for case in cases
+    ])
+
+
+# --- Services -----------------------------------------------------------------------------
+def _issue(kind, unit, cases, *, actor, reason, answer_due, source):
+    now = timezone.now()
+    kind = check_choice(kind, Kind, "kind", _("note kind"))
+    reason = require_text(reason, "reason", _("The reason and requirements"))
+    answer_due = clean_answer_due(answer_due, now)
+    ids = case_ids(cases)
+    locked = _lock_for_note(actor, unit, ids)
+    return _create_note(kind, unit, locked, actor=actor, reason=reason, answer_due=answer_due, now=now, source=source)
+
+
+@transaction.atomic
+def issue_note(kind, unit, cases, *, acting_user, reason, answer_due):
+    """Issue a reminder (``kind="reminder"``) or supervision note
+    (``"supervision"``) to ``unit`` (a Unit, its code or id) about ``cases``
+    (Case objects or ids). ``answer_due`` is an aware datetime or a date (the
+    end of that day, local time). Returns the ``SupervisionNote``."""
+    actor = Actor.of(acting_user)
+    actor.require(*ISSUER_ROLES)
+    unit = _checked_unit(actor, unit)
+    return _issue(kind, unit, cases, actor=actor, reason=reason, answer_due=answer_due, source=Source.MANUAL)
+
+
+@transaction.atomic
+def issue_note_for_overdue(unit, *, acting_user, kind, reason, answer_due):
+    """Issue a note to ``unit`` about all of its overdue cases the issuer can
+    see (``overdue_cases``). A unit without overdue cases gets an error on
+    ``unit``."""
+    actor = Actor.of(acting_user)
+    actor.require(*ISSUER_ROLES)
+    unit = _checked_unit(actor, unit)
+    ids = list(overdue_cases(unit, actor.user).order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        raise InvalidInput(
+            _("%(unit)s has no overdue cases.") % {"unit": unit}, code="no_overdue_cases", field="unit",
+        )
+    return _issue(kind, unit, ids, actor=actor, reason=reason, answer_due=answer_due, source=Source.OVERDUE)
+
+
+def _lock_note(note):
+    try:
+        return SupervisionNote.objects.select_for_update(nowait=True).select_related("unit").get(pk=note.pk)
+    except SupervisionNote.DoesNotExist:
+        raise InvalidInput(_("This note does not exist."), code="not_found", field="note") from None
+    except DatabaseError:
+        raise Conflict(
+            _("Note %(number)s is being changed by someone else; reload and try again.") % {"number": note.number}
+        ) from None
+
+
+@transaction.atomic
+def answer_note(note, *, acting_user, answer):
+    """The addressed unit answers the note; the answer joins each case's dossier."""
+    actor = Actor.of(acting_user)
+    note = _lock_note(note)
+    check_answer_note(note, actor)
+    answer = require_text(answer, "answer", _("The answer"))
+    now = timezone.now()
+    late = now > note.answer_due
+    note.state, note.answer, note.answered_by, note.answered_at = State.ANSWERED, answer, actor.user, now
+    note.save(update_fields=["state", "answer", "answered_by", "answered_at"])
+    write_events(note.cases.order_by("pk"), A.ANSWER_NOTE, actor=actor, unit=note.unit, note=answer, at=now,
+                 data={"note": note.number, "kind": note.kind, "late": late})
+    return note
+
+
+@transaction.atomic
+def close_note(note, *, acting_user, comment=""):
+    """The issuing side (a supervisor or dispatcher over the unit) accepts
+    the answer and closes the note."""
+    actor = Actor.of(acting_user)
+    note = _lock_note(note)
+    check_close_note(note, actor)
+    note.state, note.closed_by, note.closed_at = State.CLOSED, actor.user, timezone.now()
+    note.close_comment = (comment or "").strip()
+    note.save(update_fields=["state", "closed_by", "closed_at", "close_comment"])
+    return note
+
+
+# --- The warning sweep ---------------------------------------------------------------------
+def _warning_unit(warning, case, units):
+    """The unit a warning's note goes to: the warning's own unit when it has
+    one, else the unit holding the case, else the unit that received it.
+    ``units`` caches the units read by id."""
+    unit_id = getattr(warning, "unit_id", None)
+    if not unit_id:
+        lead = active_lead(case)
+        unit_id = lead.unit_id if lead is not None else case.owner_unit_id
+    if unit_id not in units:
+        units[unit_id] = Unit.objects.get(pk=unit_id)
+    return units[unit_id]
+
+
+def sweep_answer_due(now):
+    """The end of the ``SWEEP_ANSWER_WORKING_DAYS``-th working day after today."""
+    day = to_local(now).date()
+    cal = WorkCalendar.load(day.year, day.year + 1)
+    return end_of_day(cal.add_working_days(day, SWEEP_ANSWER_WORKING_DAYS))
+
+
+@transaction.atomic
+def issue_notes_for_warnings(warnings, *, now=None):
+    """Raise the notes the warning rules ask for (``raise_reminder``,
+    ``raise_supervision``): for the warnings of one sweep, one note per
+    addressed unit and kind, with no acting user. Returns the new notes.
+
+    ``warnings`` are objects with ``pk``, ``rule`` (a ``WarningRule``) and
+    ``case`` (or ``case_id``), and optionally ``unit_id`` (the unit the note
+    goes to; by default the unit holding the case, else the one that
+    received it). Cases no longer open are left out.
+
+    Idempotent: each case row of a note keeps ``<warning id>:<kind>``
+    (unique), so a warning already in a note of that kind is skipped; and the
+    note's ``source_key`` is ``warnings:<kind>:<unit id>:<digest of the
+    warning ids>``, so the same call made twice (a re-run after a crash)
+    raises nothing the second time. When one call holds two warnings on the
+    same case for the same unit and kind, the case appears once, under the
+    first warning's key."""
+    now = now or timezone.now()
+    groups = {}  # (kind, unit id) -> {"unit", "keys": [...], "cases": {case pk: (case, key)}, "rules": [...]}
+    units = {}
+    for warning in warnings:
+        rule = warning.rule
+        kinds = [k for k, on in ((Kind.REMINDER, rule.raise_reminder), (Kind.SUPERVISION, rule.raise_supervision))
+                 if on]
+        if not kinds:
+            continue
+        case = getattr(warning, "case", None) or Case.objects.get(pk=warning.case_id)
+        if case.state not in CLOCK_STATES:
+            continue
+        unit = _warning_unit(warning, case, units)
+        for kind in kinds:
+            group = groups.setdefault((kind, unit.pk), {"unit": unit, "keys": [], "cases": {}, "rules": []})
+            key = f"{warning.pk}:{kind}"
+            group["keys"].append(key)
+            group["cases"].setdefault(case.pk, (case, key))
+            if rule.name not in group["rules"]:
+                group["rules"].append(rule.name)
+    if not groups:
+        return []
+    all_keys = [key for group in groups.values() for key in group["keys"]]
+    done = set(SupervisionNoteCase.objects.filter(warning_key__in=all_keys).values_list("warning_key", flat=True))
+    answer_due = sweep_answer_due(now)
+    notes = []
+    for (kind, unit_id), group in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1])):
+        digest = hashlib.sha1(",".join(sorted(group["keys"])).encode()).hexdigest()[:20]
+        source_key = f"warnings:{kind}:{unit_id}:{digest}"
+        fresh = [(case, key) for case, key in group["cases"].values() if key not in done]
+        if not fresh or SupervisionNote.objects.filter(source_key=source_key).exists():
+            continue
+        fresh.sort(key=lambda item: item[0].pk)
+        reason = _("Raised by the warning rules: %(rules)s. Cases: %(numbers)s.") % {
+            "rules": "、".join(group["rules"]), "numbers": "、".join(case.number for case, _key in fresh),
+        }
+        notes.append(_create_note(
+            kind, group["unit"], [case for case, _key in fresh], actor=None, reason=reason, answer_due=answer_due,
+            now=now, source=Source.WARNING, source_key=source_key,
+            warning_keys={case.pk: key for case, key in fresh},
+        ))
+    return notes
