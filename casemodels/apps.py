@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,6 @@ class CasemodelsConfig(AppConfig):
 
     def ready(self):
         from . import imports, signals  # noqa: F401
+        from .schedules import ensure_schedules_after_migrate
+
+        post_migrate.connect(ensure_schedules_after_migrate, sender=self, dispatch_uid="casemodels.ensure_schedules")

@@ -1,6 +1,8 @@
 """django-q2 tasks: small functions that call services."""
 
 from .services.deadlines import recompute_open_cases
+from .services.outbox import deliver_due
+from .services.sweep import sweep
 
 
 def recompute_open_case_deadlines(rematch=False):
@@ -9,3 +11,15 @@ def recompute_open_case_deadlines(rematch=False):
         raise TypeError("rematch must be True or False")
     examined, changed = recompute_open_cases(rematch=rematch)
     return {"examined": examined, "changed": changed}
+
+
+def run_sweep():
+    """Raise the warnings due now, with their notifications (every minute)."""
+    return sweep()
+
+
+def deliver_notifications(limit=500):
+    """Send the notifications due now (every minute), at most ``limit``."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError("limit must be a positive whole number")
+    return deliver_due(limit=limit)

@@ -2,3 +2,4 @@
 
 from .admin import cases, dashboard, inbox  # noqa: F401
 from .admin import supervision  # noqa: F401
+from .admin import alerts  # noqa: F401

@@ -235,6 +235,21 @@ MINSHENG_TRUSTED_PROXY_COUNT = int(os.environ.get("MINSHENG_TRUSTED_PROXY_COUNT"
 # How long a bearer token of the API (tokenAuth) is valid, in days.
 MINSHENG_API_TOKEN_DAYS = int(os.environ.get("MINSHENG_API_TOKEN_DAYS", "30"))
 
+# --- Warning notifications (casemodels.services.outbox) -----------------------------------
+# A sender per channel (dotted path), e.g. MINSHENG_SENDER_EMAIL=casemodels.services.outbox.email_sender
+# or MINSHENG_SENDER_SMS=casemodels.services.outbox.HttpSmsSender; unset: in-app messages are
+# marked sent and e-mail and SMS are written to the log. The SMS gateway takes a JSON POST.
+MINSHENG_NOTIFICATION_SENDERS = {
+    channel: os.environ[f"MINSHENG_SENDER_{channel.upper()}"]
+    for channel in ("in_app", "email", "sms") if os.environ.get(f"MINSHENG_SENDER_{channel.upper()}")
+}
+MINSHENG_SMS_GATEWAY_URL = os.environ.get("MINSHENG_SMS_GATEWAY_URL", "")
+MINSHENG_SMS_GATEWAY_TOKEN = os.environ.get("MINSHENG_SMS_GATEWAY_TOKEN", "")
+MINSHENG_SMS_GATEWAY_TIMEOUT = float(os.environ.get("MINSHENG_SMS_GATEWAY_TIMEOUT", "10"))
+# Failed sends are retried after 1, 2, 4 … minutes (at most 6 hours apart), then marked failed.
+MINSHENG_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MINSHENG_OUTBOX_MAX_ATTEMPTS", "5"))
+MINSHENG_OUTBOX_BACKOFF_SECONDS = int(os.environ.get("MINSHENG_OUTBOX_BACKOFF_SECONDS", "60"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

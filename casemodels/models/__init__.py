@@ -1,3 +1,4 @@
+from .alerts import Notification, Warning
 from .assignments import Assignment
 from .cases import Case, CaseNumberCounter
 from .choices import OPEN_STATES, CaseState, DivertRoute, Satisfaction, VisitMethod
@@ -10,6 +11,7 @@ __all__ = [
     "Assignment", "Case", "CaseNumberCounter", "CaseState", "OPEN_STATES", "DivertRoute",
     "Satisfaction", "VisitMethod", "CaseEvent", "ClockPause", "ExtensionRequest", "ReturnRequest",
     "Consultation", "ReturnVisit",
+    "Notification", "Warning",
     "SupervisionNote", "SupervisionNoteCase", "SupervisionNoteCounter",
     "VisitAttempt",
 ]

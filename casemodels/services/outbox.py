@@ -1,0 +1,240 @@
+"""The outbox: sending the notifications the warning sweep queued.
+
+Senders are pluggable, one per channel, by dotted path in the setting
+``MINSHENG_NOTIFICATION_SENDERS`` (``{"in_app": …, "email": …, "sms": …}``;
+a channel left out keeps its default). A sender is a callable (or a class
+whose instances are) taking the ``Notification``; it returns when the
+message is sent and raises when it is not. Provided here:
+
+- ``in_app_sender`` (default for ``in_app``): nothing to send; the
+  notification itself is the message in the admin, marked sent;
+- ``log_sender`` (default for ``email`` and ``sms``): writes the message to
+  the log (``casemodels.outbox``) and marks it sent — a demo or test centre
+  sends nothing outside;
+- ``email_sender``: Django mail (``EMAIL_*`` settings, ``DEFAULT_FROM_EMAIL``);
+- ``HttpSmsSender``: an SMS gateway over HTTP: ``POST`` of
+  ``{"phone": …, "message": …}`` as JSON to ``MINSHENG_SMS_GATEWAY_URL``,
+  with ``Authorization: Bearer <MINSHENG_SMS_GATEWAY_TOKEN>`` when a token is
+  set, within ``MINSHENG_SMS_GATEWAY_TIMEOUT`` seconds; any 2xx answer is
+  success.
+
+``deliver_due(now)`` sends the pending notifications whose
+``next_attempt_at`` has come, one by one. Each is first claimed by a
+conditional ``UPDATE`` (still pending, same attempt count, still due), which
+also counts the attempt and moves ``next_attempt_at`` on by ``CLAIM``, so
+two workers never send the same one at once, and one claimed by a worker
+that died becomes due again after ``CLAIM``. A failure is retried with
+exponential back-off (``MINSHENG_OUTBOX_BACKOFF_SECONDS`` × 2^(attempts−1),
+at most ``MAX_BACKOFF``) until ``MINSHENG_OUTBOX_MAX_ATTEMPTS`` attempts,
+then the notification is failed, with its last error, in the admin's
+outbox, where ``retry_now`` gives it one more attempt at once."""
+
+import datetime
+import json
+import logging
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from ..models import Notification, Warning
+from .base import R, Actor, InvalidState
+from .visibility import active_profile, sees_every_case, visible_cases
+
+log = logging.getLogger("casemodels.outbox")
+
+S = Notification.Status
+CLAIM = datetime.timedelta(minutes=5)
+MAX_BACKOFF = datetime.timedelta(hours=6)
+DEFAULT_SENDERS = {
+    Notification.Channel.IN_APP: "casemodels.services.outbox.in_app_sender",
+    Notification.Channel.EMAIL: "casemodels.services.outbox.log_sender",
+    Notification.Channel.SMS: "casemodels.services.outbox.log_sender",
+}
+
+
+class SendError(Exception):
+    """A sender could not send a message."""
+
+
+def max_attempts():
+    return int(getattr(settings, "MINSHENG_OUTBOX_MAX_ATTEMPTS", 5))
+
+
+def backoff(attempts):
+    """How long to wait after the ``attempts``-th failed attempt."""
+    base = float(getattr(settings, "MINSHENG_OUTBOX_BACKOFF_SECONDS", 60))
+    return min(datetime.timedelta(seconds=base * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def sender_for(channel):
+    path = {**DEFAULT_SENDERS, **getattr(settings, "MINSHENG_NOTIFICATION_SENDERS", {})}[channel]
+    sender = import_string(path)
+    return sender() if isinstance(sender, type) else sender
+
+
+# --- The message -------------------------------------------------------------------------------
+def message(notification):
+    """``(subject, body)`` of a notification, in the active language."""
+    warning = notification.warning
+    case, rule = warning.case, warning.rule
+    values = {
+        "level": warning.get_level_display(), "rule": rule.name, "number": case.number, "title": case.title,
+        "due": timezone.localtime(case.reply_due).strftime("%Y-%m-%d %H:%M") if case.reply_due else "-",
+    }
+    subject = _("[%(level)s] %(rule)s: case %(number)s") % values
+    body = _("Case %(number)s “%(title)s”: %(rule)s (%(level)s). Reply due: %(due)s.") % values
+    return subject, body
+
+
+# --- Senders -------------------------------------------------------------------------------------
+def in_app_sender(notification):
+    """The notification is the message in the admin: nothing to send."""
+
+
+def log_sender(notification):
+    """Write the message to the log instead of sending it."""
+    subject, body = message(notification)
+    log.info("%s to %s <%s>: %s %s", notification.get_channel_display(), notification.recipient_name,
+             notification.address, subject, body)
+
+
+def email_sender(notification):
+    if not notification.address:
+        raise SendError(_("No e-mail address on file."))
+    subject, body = message(notification)
+    send_mail(subject, body, None, [notification.address], fail_silently=False)
+
+
+class HttpSmsSender:
+    """SMS through an HTTP gateway (see the module docstring)."""
+
+    def __init__(self, url=None, token=None, timeout=None):
+        self.url = url or getattr(settings, "MINSHENG_SMS_GATEWAY_URL", "")
+        self.token = token if token is not None else getattr(settings, "MINSHENG_SMS_GATEWAY_TOKEN", "")
+        self.timeout = float(timeout or getattr(settings, "MINSHENG_SMS_GATEWAY_TIMEOUT", 10))
+
+    def __call__(self, notification):
+        if not self.url:
+            raise SendError(_("No SMS gateway is configured (MINSHENG_SMS_GATEWAY_URL)."))
+        if not notification.address:
+            raise SendError(_("No phone number on file."))
+        _subject, body = message(notification)
+        payload = json.dumps({"phone": notification.address, "message": body}, ensure_ascii=False).encode()
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        request = urllib.request.Request(self.url, data=payload, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            raise SendError(_("The SMS gateway answered %(status)s.") % {"status": exc.code}) from exc
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            raise SendError(_("The SMS gateway could not be reached: %(error)s") % {"error": exc}) from exc
+        if not 200 <= status < 300:
+            raise SendError(_("The SMS gateway answered %(status)s.") % {"status": status})
+
+
+# --- Delivery ------------------------------------------------------------------------------------
+def claim(pk, attempts, now):
+    """Take notification ``pk`` for one attempt; False when another worker
+    took it first (or it is no longer pending and due)."""
+    return Notification.objects.filter(
+        pk=pk, status=S.PENDING, attempts=attempts, next_attempt_at__lte=now,
+    ).update(attempts=attempts + 1, next_attempt_at=now + CLAIM) == 1
+
+
+def deliver_one(pk, attempts, now):
+    """Claim and send one notification. Returns ``"sent"``, ``"retry"``,
+    ``"failed"`` or ``"taken"`` (claimed by another worker)."""
+    if not claim(pk, attempts, now):
+        return "taken"
+    notification = Notification.objects.select_related(
+        "warning__case", "warning__rule", "staff", "unit", "user",
+    ).get(pk=pk)
+    mine = Notification.objects.filter(pk=pk, status=S.PENDING, attempts=notification.attempts)
+    try:
+        sender_for(notification.channel)(notification)
+    except Exception as exc:  # any sender failure is recorded, never lost
+        error = (str(exc) or type(exc).__name__)[:2000]
+        log.warning("Notification %s failed (attempt %s): %s", pk, notification.attempts, error)
+        if notification.attempts >= max_attempts():
+            mine.update(status=S.FAILED, last_error=error)
+            return "failed"
+        mine.update(next_attempt_at=now + backoff(notification.attempts), last_error=error)
+        return "retry"
+    mine.update(status=S.SENT, sent_at=now, last_error="")
+    return "sent"
+
+
+def deliver_due(now=None, *, limit=500):
+    """Send up to ``limit`` pending notifications that are due at ``now``,
+    oldest first. Returns the number of each outcome."""
+    now = now or timezone.now()
+    due = list(
+        Notification.objects.filter(status=S.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id").values_list("pk", "attempts")[:limit]
+    )
+    outcomes = {"sent": 0, "retry": 0, "failed": 0, "taken": 0}
+    for pk, attempts in due:
+        outcomes[deliver_one(pk, attempts, now)] += 1
+    return outcomes
+
+
+def check_retry(notification, actor):
+    """Administrators retry notifications (the outbox is theirs)."""
+    actor.require(R.ADMINISTRATOR)
+    if notification.status != S.FAILED:
+        # A pending one is retried by the worker (and may be in a worker's hands now).
+        raise InvalidState(_("Only a failed notification can be retried; this one is %(status)s.")
+                           % {"status": notification.get_status_display()})
+
+
+def retry_now(notification, *, acting_user, now=None):
+    """One more attempt, at once, for a failed notification (it fails again
+    at once if that attempt fails). Returns the outcome (see
+    ``deliver_one``) and the notification as it is now."""
+    actor = Actor.of(acting_user)
+    notification = Notification.objects.get(pk=notification.pk)
+    check_retry(notification, actor)
+    now = now or timezone.now()
+    reopened = Notification.objects.filter(pk=notification.pk, status=S.FAILED).update(
+        status=S.PENDING, next_attempt_at=now,
+    )
+    outcome = deliver_one(notification.pk, notification.attempts, now) if reopened else "taken"
+    return outcome, Notification.objects.get(pk=notification.pk)
+
+
+# --- Who sees the warnings and the outbox ---------------------------------------------------------
+def manages_outbox(user):
+    """Superusers and administrators see every notification and retry failed ones."""
+    if sees_every_case(user):
+        return True
+    profile = active_profile(user)
+    return profile is not None and profile.roles.filter(code=R.ADMINISTRATOR).exists()
+
+
+def visible_warnings(user):
+    """The warnings on the cases ``user`` may see (``visible_cases``)."""
+    if sees_every_case(user):
+        return Warning.objects.all()
+    if active_profile(user) is None:
+        return Warning.objects.none()
+    return Warning.objects.filter(case__in=visible_cases(user))
+
+
+def visible_notifications(user):
+    """Every notification for those who manage the outbox; for other staff
+    their own, and their unit's when the unit itself was told."""
+    if manages_outbox(user):
+        return Notification.objects.all()
+    profile = active_profile(user)
+    if profile is None:
+        return Notification.objects.none()
+    return Notification.objects.filter(Q(user=user) | Q(staff__isnull=True, unit_id=profile.unit_id))

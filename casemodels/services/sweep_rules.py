@@ -1,0 +1,202 @@
+"""What each kind of warning rule watches, as one queryset of cases per rule
+(set-based: the database decides, never a loop over cases in Python).
+
+``candidates(rule, now)`` returns the cases the rule warns about at ``now``,
+annotated with ``w_unit`` (the unit told: the active lead assignment's unit,
+else the first-receiving unit) and ``w_occurrence`` (see
+``casemodels.models.alerts.Warning``), or None when the rule cannot apply
+(e.g. a near-due rule without a share or hours). The sweep turns it into
+one ``INSERT … SELECT``.
+
+The deadline rules read the deadlines exactly as the workbench's lights do
+(``casemodels.services.inbox.deadline_lights``): only a running clock
+(received, dispatched or in hand, and not paused) has a deadline to watch;
+
+- *overdue*: the watched deadline has passed — for the reply, first-contact
+  and completion deadlines the case's own deadline; for the sign-for
+  deadline the active lead assignment that still waits to be signed after
+  its ``sign_due``. An overdue-reply and an overdue-sign rule together warn
+  about exactly the workbench's red cases;
+- *near due*: the deadline has not passed yet, and either ``share_elapsed``
+  per cent of the time from the clock start (the start of the round:
+  receipt, or the second dispatch; the assignment's dispatch for the
+  sign-for deadline) to the deadline has gone, or the deadline falls within
+  the next ``hours_before`` hours. A case already past its deadline gets the
+  overdue warning, not a late near-due one.
+
+The others:
+
+- *repeat caller* / *repeat matter*: an open case received within the last
+  ``window_days`` days whose citizen phone (or directory item and region)
+  is shared by at least ``threshold`` cases received in that window (every
+  state but invalid: merged duplicates count, they are the repeats);
+- *unsatisfied*: an open case in the unsatisfied ledger;
+- *extended* / *returned*: an open case with at least ``threshold`` approved
+  extension requests (its deadline was moved) / approved returns (退单: it
+  went back to the centre);
+- *progress missed*: ``casemodels.services.progress.progress_missed_cases``
+  (the one definition, shared with the case page).
+
+A rule limited to some channels watches the cases of those channels only."""
+
+import datetime
+
+from django.db.models import (
+    BigIntegerField, Count, ExpressionWrapper, F, FloatField, Func, OuterRef, Q, Subquery, Value, When,
+)
+from django.db.models import Case as Choose
+from django.db.models.functions import Coalesce
+
+from snippets.models import WarningRule
+
+from ..models import OPEN_STATES, Assignment, Case, CaseEvent, CaseState, ExtensionRequest, ReturnRequest
+from ..models.requests import ReviewState
+from .inbox import CLOCK_STATES
+
+K = WarningRule.Kind
+D = WarningRule.Deadline
+LEAD = Assignment.Role.LEAD
+# Repeats count every order but those marked invalid (merged duplicates are repeats).
+COUNTED_STATES = [state for state in CaseState.values if state != CaseState.INVALID]
+DUE_FIELDS = {D.CONTACT: "contact_due", D.REPLY: "reply_due", D.COMPLETION: "completion_due"}
+
+
+class Epoch(Func):
+    """Seconds since 1970 of a date-time column, as a float, so that shares
+    of a span can be compared in SQL on SQLite and PostgreSQL alike."""
+
+    output_field = FloatField()
+    template = "EXTRACT(EPOCH FROM %(expressions)s)"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)",
+                           **extra)
+
+    def as_mysql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="UNIX_TIMESTAMP(%(expressions)s)", **extra)
+
+
+def running():
+    """A running clock, as ``deadline_lights`` reads it."""
+    return Q(state__in=CLOCK_STATES, paused_since__isnull=True)
+
+
+def lead_unit():
+    """The unit of the case's active lead assignment, else its first-receiving unit."""
+    active = Assignment.objects.filter(
+        case=OuterRef("pk"), role=LEAD, state__in=Assignment.ACTIVE_STATES,
+    ).order_by("-dispatched_at", "-id").values("unit_id")[:1]
+    return Coalesce(Subquery(active), F("owner_unit_id"), output_field=BigIntegerField())
+
+
+def round_start():
+    """The start of the case's current round (``deadlines.round_start``):
+    receipt, or the latest second dispatch."""
+    redispatched = CaseEvent.objects.filter(
+        case=OuterRef("pk"), action=CaseEvent.Action.REDISPATCH,
+    ).order_by("-created_at", "-id").values("created_at")[:1]
+    return Choose(When(round__gt=1, then=Coalesce(Subquery(redispatched), F("received_at"))),
+                  default=F("received_at"))
+
+
+def progress_posts():
+    posts = CaseEvent.objects.filter(case=OuterRef("pk"), action=CaseEvent.Action.PROGRESS).order_by()
+    return Coalesce(Subquery(posts.values("case_id").annotate(n=Count("pk")).values("n")), Value(0))
+
+
+def near(queryset, due, start, rule, now):
+    """Narrow ``queryset`` (deadline not passed yet) to the near-due rows."""
+    if rule.share_elapsed is not None:
+        share = rule.share_elapsed
+        # start + share% × (due − start) ≤ now, in seconds, without a division.
+        reached = ExpressionWrapper(
+            Value(float(share)) * Epoch(due) + Value(float(100 - share)) * Epoch(start), output_field=FloatField(),
+        )
+        return queryset.alias(w_reached=reached).filter(w_reached__lte=100.0 * now.timestamp())
+    if rule.hours_before is not None:
+        return queryset.filter(**{f"{due}__lt": now + datetime.timedelta(hours=rule.hours_before)})
+    return None
+
+
+def deadline_cases(rule, now):
+    if rule.deadline == D.SIGN:
+        # Driven from the pending lead assignments (few), as the workbench reads them.
+        pending = Assignment.objects.filter(role=LEAD, state=Assignment.State.PENDING)
+        if rule.kind == K.OVERDUE:
+            late = pending.filter(sign_due__lt=now)
+        else:
+            late = near(pending.filter(sign_due__gte=now), "sign_due", F("dispatched_at"), rule, now)
+        return None if late is None else Case.objects.filter(running(), pk__in=late.values("case_id"))
+    due = DUE_FIELDS.get(rule.deadline)
+    if due is None:
+        return None
+    cases = Case.objects.filter(running())
+    if rule.kind == K.OVERDUE:
+        return cases.filter(**{f"{due}__lt": now})
+    return near(cases.filter(**{f"{due}__gte": now}), due, round_start(), rule, now)
+
+
+def repeat_cases(rule, now):
+    """Group first: the callers (or item and region pairs) with ``threshold``
+    orders in the window, found in one pass over the window's cases; then
+    their open orders in the window. A pair is one number, item id × 2³² +
+    region id, so that it can be matched with ``IN``."""
+    if not rule.threshold or not rule.window_days:
+        return None
+    since = now - datetime.timedelta(days=rule.window_days)
+    if rule.kind == K.REPEAT_CALLER:
+        key, present = F("citizen_phone"), ~Q(citizen_phone="")
+    else:
+        key = ExpressionWrapper(F("directory_item_id") * Value(2 ** 32) + F("region_id"), output_field=BigIntegerField())
+        present = Q(directory_item__isnull=False, region__isnull=False)
+    in_window = Q(received_at__gte=since, received_at__lte=now)
+    repeated = (
+        Case.objects.filter(in_window, present, state__in=COUNTED_STATES).order_by()
+        .annotate(w_key=key).values("w_key").annotate(n=Count("pk")).filter(n__gte=rule.threshold).values("w_key")
+    )
+    return Case.objects.filter(in_window, present, state__in=OPEN_STATES).alias(w_key=key).filter(
+        w_key__in=repeated,
+    )
+
+
+def approved_requests_cases(model, rule):
+    if not rule.threshold:
+        return None
+    hits = (
+        model.objects.filter(state=ReviewState.APPROVED).order_by()
+        .values("case_id").annotate(n=Count("pk")).filter(n__gte=rule.threshold).values("case_id")
+    )
+    return Case.objects.filter(state__in=OPEN_STATES, pk__in=hits)
+
+
+def progress_cases(rule, now):
+    from .progress import progress_missed_cases
+
+    return progress_missed_cases(now=now)
+
+
+def candidates(rule, now):
+    """The cases ``rule`` warns about at ``now`` (see the module docstring),
+    annotated with ``w_unit`` and ``w_occurrence``; None when it cannot apply."""
+    kind = rule.kind
+    occurrence = F("round")
+    if kind in (K.NEAR_DUE, K.OVERDUE):
+        cases = deadline_cases(rule, now)
+    elif kind in (K.REPEAT_CALLER, K.REPEAT_MATTER):
+        cases, occurrence = repeat_cases(rule, now), Value(0)
+    elif kind == K.UNSATISFIED:
+        cases = Case.objects.filter(state__in=OPEN_STATES, is_unsatisfied=True)
+    elif kind == K.EXTENDED:
+        cases, occurrence = approved_requests_cases(ExtensionRequest, rule), Value(0)
+    elif kind == K.RETURNED:
+        cases, occurrence = approved_requests_cases(ReturnRequest, rule), Value(0)
+    elif kind == K.PROGRESS_MISSED:
+        cases, occurrence = progress_cases(rule, now), progress_posts()
+    else:
+        return None
+    if cases is None:
+        return None
+    channel_ids = [channel.pk for channel in rule.channels.all()]
+    if channel_ids:
+        cases = cases.filter(channel_id__in=channel_ids)
+    return cases.annotate(w_unit=lead_unit(), w_occurrence=occurrence)

@@ -1,0 +1,66 @@
+"""The sweep and the delivery as django-q2 tasks (sync mode in tests) and
+their schedules, declared idempotently after every migrate."""
+
+import pytest
+from django_q.models import Schedule
+from django_q.tasks import async_task, result
+
+from casemodels import tasks
+from casemodels.models import Notification, Warning
+from casemodels.schedules import SCHEDULES, ensure_schedules
+
+from .conftest import local
+from .test_sweep import K, make_rule
+
+
+def schedules():
+    names = [spec["name"] for spec in SCHEDULES]
+    return sorted(Schedule.objects.filter(name__in=names).values_list("name", "func", "schedule_type", "minutes"))
+
+
+def test_the_migrated_database_has_the_schedules_once(db):
+    # given the test database, built by migrate (post_migrate ran ensure_schedules)
+    # when they are ensured again, twice
+    assert ensure_schedules() == []
+    ensure_schedules()
+    # then each schedule is there once, every minute
+    assert schedules() == [
+        ("minsheng: notification delivery", "casemodels.tasks.deliver_notifications", Schedule.MINUTES, 1),
+        ("minsheng: warning sweep", "casemodels.tasks.run_sweep", Schedule.MINUTES, 1),
+    ]
+
+
+def test_a_changed_missing_or_doubled_schedule_is_put_right(db):
+    # given a sweep schedule edited by hand, duplicated, and the delivery schedule deleted
+    sweep_schedule = Schedule.objects.get(name="minsheng: warning sweep")
+    sweep_schedule.minutes = 30
+    sweep_schedule.save()
+    Schedule.objects.create(name="minsheng: warning sweep", func="casemodels.tasks.run_sweep",
+                            schedule_type=Schedule.MINUTES, minutes=1)
+    Schedule.objects.filter(name="minsheng: notification delivery").delete()
+    next_run = sweep_schedule.next_run
+    # when the schedules are ensured
+    created = ensure_schedules()
+    # then the delivery is back, the sweep is every minute again, once, and its next run is kept
+    assert created == ["minsheng: notification delivery"]
+    assert [row[3] for row in schedules()] == [1, 1]
+    assert Schedule.objects.get(name="minsheng: warning sweep").next_run == next_run
+
+
+def test_the_tasks_run_the_sweep_and_the_delivery(world, flow, clock):
+    # given an overdue case and a red rule, at a time after the deadline
+    case = flow.handling()
+    make_rule("超期", kind=K.OVERDUE, roles=["handler"])
+    clock.move_to(local(2025, 10, 15, 9))
+    # when the tasks run through django-q2 (sync mode in tests)
+    swept = result(async_task("casemodels.tasks.run_sweep"))
+    delivered = result(async_task("casemodels.tasks.deliver_notifications"))
+    # then the warning was raised and its notification sent
+    assert swept["raised"] == 1 and Warning.objects.get().case_id == case.pk
+    assert delivered["sent"] == 1 and Notification.objects.get().status == "sent"
+
+
+@pytest.mark.parametrize("limit", [0, -1, "10", True, 2.5])
+def test_the_delivery_task_refuses_a_bad_limit(limit):
+    with pytest.raises(ValueError, match="limit"):
+        tasks.deliver_notifications(limit)
