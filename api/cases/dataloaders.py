@@ -10,7 +10,9 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from graphql_sync_dataloaders import SyncDataLoader
 
-from casemodels.models import Assignment, Case, CaseEvent, ExtensionRequest, ReturnRequest, ReturnVisit
+from casemodels.models import (
+    Assignment, Case, CaseEvent, ExtensionRequest, ReturnRequest, ReturnVisit, SupervisionNoteCase, Warning,
+)
 from snippets.models import Channel, DirectoryItem, Region, Unit
 
 MAX_EVENTS = 50  # the most events a case lists at once (``events(last:)``)
@@ -97,6 +99,23 @@ class ReturnRequestsByCase(ManyByCase):
     model = ReturnRequest
     ordering = ("requested_at", "pk")
     related = ("unit",)
+
+
+class WarningsByCase(ManyByCase):
+    model = Warning
+    ordering = ("raised_at", "pk")
+    related = ("rule", "unit")
+
+
+class NotesByCase(Loader):
+    """The supervision notes about each case, oldest first. Keys are cases."""
+
+    def batch_load(self, cases):
+        rows = defaultdict(list)
+        links = SupervisionNoteCase.objects.filter(case_id__in=[c.pk for c in cases]).select_related("note__unit")
+        for link in links.order_by("note__issued_at", "note_id"):
+            rows[link.case_id].append(link.note)
+        return [rows.get(case.pk, []) for case in cases]
 
 
 class LastEventsByCase(Loader):

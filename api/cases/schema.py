@@ -1,15 +1,21 @@
 """The staff part of the API: cases, their lifecycle, and what staff need
-to work on them (``queries``; the lifecycle mutations in ``mutations``)."""
+to work on them (``queries``; the lifecycle mutations in ``mutations``;
+supervision notes and progress posts in ``supervision``)."""
 
 import graphene
 
 from . import mutations as m
-from .queries import CasesQuery
+from .queries import CasesQuery as CaseQueries
+from .supervision import SupervisionMutation, SupervisionQuery
 
 
-class CasesMutation(graphene.ObjectType):
+class CasesQuery(CaseQueries, SupervisionQuery, graphene.ObjectType):
+    pass
+
+
+class CasesMutation(SupervisionMutation, graphene.ObjectType):
     """One mutation per lifecycle action (DESIGN §4), in the order of a
-    case's life. Supervision notes (superviseCase) come with their service."""
+    case's life; supervision notes and progress posts (``supervision``)."""
 
     register_case = m.RegisterCase.Field()
     dispatch_case = m.DispatchCase.Field()

@@ -161,6 +161,25 @@ class ReviewedRequestType(graphene.ObjectType):
         return getattr(self, "working_days", None)
 
 
+class WarningType(graphene.ObjectType):
+    """A warning the sweep raised on the case (预警): which rule, at what level, when."""
+
+    class Meta:
+        name = "CaseWarning"
+
+    rule = graphene.String(required=True, description="The rule's name.")
+    kind = graphene.String(required=True, description="near_due, overdue, repeat_caller, … (WarningRule kinds)")
+    level = graphene.String(required=True, description="yellow or red")
+    raised_at = graphene.DateTime(required=True)
+    unit = graphene.Field(UnitRef, description="The unit told.")
+
+    def resolve_rule(self, info):
+        return self.rule.name
+
+    def resolve_kind(self, info):
+        return self.rule.kind
+
+
 class CaseType(graphene.ObjectType):
     """A case as a staff member sees it (scoped to their units; personal data
     per their roles)."""
@@ -202,6 +221,11 @@ class CaseType(graphene.ObjectType):
     return_visits = graphene.List(graphene.NonNull(ReturnVisitType), required=True)
     extension_requests = graphene.List(graphene.NonNull(ReviewedRequestType), required=True)
     return_requests = graphene.List(graphene.NonNull(ReviewedRequestType), required=True)
+    warnings = graphene.List(graphene.NonNull(WarningType), required=True, description="Oldest first.")
+    supervision_notes = graphene.List(
+        graphene.NonNull("api.cases.supervision.SupervisionNoteType"), required=True,
+        description="Reminder and supervision notes about this case, oldest first.",
+    )
     available_actions = graphene.List(
         graphene.NonNull(graphene.String), required=True,
         description="The lifecycle actions you may take now (one SQL query or more per case: ask on one case).",
@@ -268,6 +292,12 @@ class CaseType(graphene.ObjectType):
 
     def resolve_return_requests(self, info):
         return dl.loader(info, dl.ReturnRequestsByCase).load(self)
+
+    def resolve_warnings(self, info):
+        return dl.loader(info, dl.WarningsByCase).load(self)
+
+    def resolve_supervision_notes(self, info):
+        return dl.loader(info, dl.NotesByCase).load(self)
 
     def resolve_available_actions(self, info):
         return available_actions(self, staff(info))

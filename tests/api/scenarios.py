@@ -277,3 +277,16 @@ def _rated(data, variables):
 def rate_case(w, flow):
     case = flow.replied()
     return {"number": case.number, "queryCode": case.query_code}
+
+
+# --- Staff: supervision notes ------------------------------------------------------------------
+def _supervised(data, variables):
+    note = payload(data, "superviseCase")["note"]
+    assert note["state"] == "issued" and note["cases"] == variables["numbers"]
+
+
+@scenario("supervise_case", who="dispatcher", check=_supervised)
+def supervise_case(w, flow):
+    case = flow.handling()
+    due = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=3)
+    return {"numbers": [case.number], "unit": "zjj", "answerDue": due.isoformat()}
