@@ -2,6 +2,7 @@
 
 from .services.deadlines import recompute_open_cases
 from .services.outbox import deliver_due
+from .services.rollups import refresh_rollups
 from .services.sweep import sweep
 
 
@@ -11,6 +12,12 @@ def recompute_open_case_deadlines(rematch=False):
         raise TypeError("rematch must be True or False")
     examined, changed = recompute_open_cases(rematch=rematch)
     return {"examined": examined, "changed": changed}
+
+
+def refresh_assessment_rollups():
+    """Bring the daily assessment roll-up up to date (the days touched since the last refresh)."""
+    run = refresh_rollups()
+    return {"kind": run.kind, "days": run.days, "rows": run.rows, "as_of": run.as_of.isoformat()}
 
 
 def run_sweep():

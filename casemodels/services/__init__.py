@@ -12,6 +12,7 @@ from .deadlines import recompute_deadlines, recompute_open_cases
 from .dispatching import (
     dispatch_case, escalate_case, redispatch_case, request_return, review_return, sign_case, sub_dispatch_case,
 )
+from .exclusions import exclude_from_assessment, restore_to_assessment
 from .handling import (
     archive_case, close_case, hold_consultation, record_return_visit, reply_case, request_extension,
     review_extension,
@@ -30,6 +31,7 @@ __all__ = [
     "sub_dispatch_case", "archive_case", "close_case", "hold_consultation", "record_return_visit", "reply_case",
     "request_extension", "review_extension", "answer_on_the_spot", "divert_case", "mark_invalid", "merge_cases",
     "register_case", "request_info", "resume_case",
+    "exclude_from_assessment", "restore_to_assessment",
     "post_progress", "issue_note", "issue_note_for_overdue", "answer_note", "close_note",
     "record_visit_attempt",
 ]

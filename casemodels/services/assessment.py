@@ -1,6 +1,5 @@
 """Assessment figures (考评, DESIGN §7): per unit, for a time window, counted
-set-based in the database (one aggregate query, whatever the number of units
-or cases), and the rates derived from them.
+set-based in the database, and the rates derived from them.
 
 Which cases count: the cohort of **lead assignments dispatched in the window**
 (``start <= dispatched_at < end``), sub-dispatches included (a township that
@@ -10,28 +9,47 @@ window: a case dispatched on 30 October and replied on 3 November counts in
 October's figures. Left out:
 
 - co-handling assignments (the lead unit answers for the case);
-- assignments that ended as an approved return (退单: the dispatch was wrong,
-  not the unit) or that were withdrawn.
-
-There is no 核减 (excluding a case from assessment after review) yet: no
-model field records it, so no case is left out on that ground. When the
-review workflow adds one, it belongs in ``assessed_assignments``.
+- withdrawn assignments (the case was merged, diverted or taken back);
+- every assignment of a case excluded from assessment after review (核减,
+  ``AssessmentExclusion``; ``casemodels.services.exclusions``);
+- from ``dispatched`` and everything counted within it: assignments that
+  ended as an approved return (退单: the dispatch was wrong, not the unit);
+  they are counted apart, as ``returned``.
 
 The counts of a unit (``UnitFigures``):
 
 | count | definition |
 |---|---|
-| ``dispatched`` | lead assignments dispatched in the window |
+| ``dispatched`` | lead assignments dispatched in the window, returns left out |
 | ``signed_on_time`` | of those, signed for (签收) by the sign-for deadline (none set: signed at all) |
 | ``replied`` | of those, replied (反馈): the assignment ended in the reply |
 | ``replied_on_time`` | of the replied, by the assignment's reply deadline (none set: on time) |
 | ``visited`` | of the replied, with a return visit (回访) for the case's round |
 | ``satisfied`` / ``basically_satisfied`` / ``unsatisfied`` | the latest visit of that round said so |
 | ``resolved`` | the latest visit of that round found the matter resolved |
+| ``returned`` | lead assignments dispatched in the window that ended as an approved return |
+| ``extended`` | of the dispatched, those granted an extension (an approved ``ExtensionRequest``) |
+| ``overdue`` | of the dispatched, replied late, or still held with the reply deadline passed at ``now`` (*) |
+
+(*) Still held: pending, signed for, or with a return requested, while the
+case's clock runs (not paused waiting for the citizen).
 
 A case visited twice in one round (a second visit after an unsatisfied first
 one, without a second dispatch) counts once, by its latest visit. A second
-dispatch (round + 1) is a new lead assignment with its own visit.
+dispatch (round + 1) is a new lead assignment with its own visit. A unit is
+listed when it has at least one dispatched assignment in the window.
+
+Two ways to the same figures:
+
+- ``unit_figures_direct(start, end, now=…)`` counts from the assignments,
+  visits, extensions and exclusions in one aggregate query;
+- ``unit_figures(start, end)`` sums the daily roll-up (``UnitDayFigures``:
+  per unit and local day of dispatch, the same counts by the same
+  expressions, kept by ``casemodels.services.rollups``), one small query
+  whatever the number of cases. It gives exactly what the direct count gives
+  at the roll-up's last refresh (``overdue`` depends on the moment: it is
+  as of that refresh). A window that does not start and end at midnight in
+  the centre's time zone cannot be read from days; it is counted directly.
 
 The rates (``UnitRates``), each a share between 0 and 1, or None when its
 denominator is zero:
@@ -43,12 +61,19 @@ denominator is zero:
 - on-time rate ``on_time_rate`` = replied on time / replied
 """
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q
+from django.conf import settings
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
-from ..models import Assignment, ReturnVisit, Satisfaction
+from ..models import AssessmentExclusion, Assignment, ExtensionRequest, ReturnVisit, Satisfaction, UnitDayFigures
+from ..models.requests import ReviewState
+from ..models.rollups import COUNT_FIELDS
 
 S = Assignment.State
 
@@ -72,6 +97,9 @@ class UnitFigures:
     basically_satisfied: int = 0
     unsatisfied: int = 0
     resolved: int = 0
+    returned: int = 0
+    extended: int = 0
+    overdue: int = 0
 
 
 @dataclass(frozen=True)
@@ -84,11 +112,30 @@ class UnitRates:
     on_time_rate: Decimal | None
 
 
+def centre_zone():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def not_excluded():
+    """A filter on assignments: their case is not excluded from assessment."""
+    return ~Exists(AssessmentExclusion.objects.filter(case_id=OuterRef("case_id")))
+
+
 def assessed_assignments(start, end):
-    """The lead assignments that count for the window ``[start, end)``."""
+    """The lead assignments counted as ``dispatched`` for the window ``[start, end)``."""
     return Assignment.objects.filter(
-        role=Assignment.Role.LEAD, dispatched_at__gte=start, dispatched_at__lt=end,
+        not_excluded(), role=Assignment.Role.LEAD, dispatched_at__gte=start, dispatched_at__lt=end,
     ).exclude(state__in=NOT_ASSESSED)
+
+
+def cohort(dispatched):
+    """Every lead assignment the counts look at (returns included, counted
+    apart), dispatched where the ``dispatched`` filter on ``dispatched_at``
+    says, each joined to its round's latest return visit."""
+    assignments = Assignment.objects.filter(dispatched, not_excluded(), role=Assignment.Role.LEAD).exclude(
+        state=S.WITHDRAWN,
+    )
+    return _with_latest_visit(assignments)
 
 
 def _with_latest_visit(assignments):
@@ -104,39 +151,100 @@ def _with_latest_visit(assignments):
     ).filter(~Exists(later))
 
 
-def unit_figures(start, end, *, unit_kinds=None):
+def counts(now):
+    """The aggregate of each count (``COUNT_FIELDS``) over ``cohort`` rows,
+    by the definitions of the module docstring; ``overdue`` as of ``now``.
+    The direct figures and the roll-up both use these expressions."""
+    assessed = ~Q(state=S.RETURNED)
+    replied = Q(state=S.REPLIED)
+    on_time = Q(reply_due__isnull=True) | Q(finished_at__lte=F("reply_due"))
+    late = Q(reply_due__isnull=False) & (Q(finished_at__isnull=True) | Q(finished_at__gt=F("reply_due")))
+    visited = replied & Q(visit__id__isnull=False)
+    extended = Exists(ExtensionRequest.objects.filter(assignment_id=OuterRef("id"), state=ReviewState.APPROVED))
+    still_held = Q(state__in=Assignment.ACTIVE_STATES, reply_due__lt=now, case__paused_since__isnull=True)
+    signed_on_time = Q(signed_at__isnull=False) & (Q(sign_due__isnull=True) | Q(signed_at__lte=F("sign_due")))
+    return {
+        "dispatched": Count("id", filter=assessed),
+        "signed_on_time": Count("id", filter=assessed & signed_on_time),
+        "replied": Count("id", filter=replied),
+        "replied_on_time": Count("id", filter=replied & on_time),
+        "visited": Count("id", filter=visited),
+        "satisfied": Count("id", filter=visited & Q(visit__satisfaction=Satisfaction.SATISFIED)),
+        "basically_satisfied": Count("id", filter=visited & Q(visit__satisfaction=Satisfaction.BASICALLY_SATISFIED)),
+        "unsatisfied": Count("id", filter=visited & Q(visit__satisfaction=Satisfaction.UNSATISFIED)),
+        "resolved": Count("id", filter=visited & Q(visit__resolved=True)),
+        "returned": Count("id", filter=Q(state=S.RETURNED)),
+        "extended": Count("id", filter=assessed & Q(extended)),
+        "overdue": Count("id", filter=(replied & late) | still_held),
+    }
+
+
+def day_counts(dispatched, now):
+    """The roll-up rows as a query: per unit and local day of dispatch
+    (``unit_id``, ``day``, then the counts), for the assignments the
+    ``dispatched`` filter selects."""
+    day = TruncDate("dispatched_at", tzinfo=centre_zone())
+    return cohort(dispatched).values("unit_id", day=day).annotate(**counts(now)).order_by()
+
+
+def unit_figures_direct(start, end, *, unit_kinds=None, now=None):
     """``UnitFigures`` of every unit with lead assignments dispatched in
-    ``[start, end)``, ordered by unit code; in one SQL query."""
-    assignments = assessed_assignments(start, end)
+    ``[start, end)``, ordered by unit code, counted from the assignments in
+    one SQL query; ``overdue`` as of ``now`` (default: this moment)."""
+    assignments = cohort(Q(dispatched_at__gte=start, dispatched_at__lt=end))
     if unit_kinds:
         assignments = assignments.filter(unit__kind__in=list(unit_kinds))
-    replied = Q(state=S.REPLIED)
-    visited = replied & Q(visit__id__isnull=False)
     rows = (
-        _with_latest_visit(assignments)
-        .values("unit_id", "unit__code", "unit__name", "unit__kind")
-        .annotate(
-            dispatched=Count("id"),
-            signed_on_time=Count("id", filter=Q(signed_at__isnull=False) & (
-                Q(sign_due__isnull=True) | Q(signed_at__lte=F("sign_due")))),
-            replied=Count("id", filter=replied),
-            replied_on_time=Count("id", filter=replied & (
-                Q(reply_due__isnull=True) | Q(finished_at__lte=F("reply_due")))),
-            visited=Count("id", filter=visited),
-            satisfied=Count("id", filter=visited & Q(visit__satisfaction=Satisfaction.SATISFIED)),
-            basically_satisfied=Count("id", filter=visited & Q(visit__satisfaction=Satisfaction.BASICALLY_SATISFIED)),
-            unsatisfied=Count("id", filter=visited & Q(visit__satisfaction=Satisfaction.UNSATISFIED)),
-            resolved=Count("id", filter=visited & Q(visit__resolved=True)),
-        )
+        assignments.values("unit_id", "unit__code", "unit__name", "unit__kind")
+        .annotate(**counts(now or timezone.now()))
+        .filter(dispatched__gt=0)
         .order_by("unit__code")
     )
-    return [
-        UnitFigures(
-            unit_id=row.pop("unit_id"), unit_code=row.pop("unit__code"), unit_name=row.pop("unit__name"),
-            unit_kind=row.pop("unit__kind"), **row,
-        )
-        for row in rows
-    ]
+    return [_figures(row) for row in rows]
+
+
+def local_days(start, end):
+    """``(first day, day after the last)`` when ``[start, end)`` runs from
+    midnight to midnight in the centre's time zone; else None."""
+    zone = centre_zone()
+    bounds = []
+    for moment in (start, end):
+        if not isinstance(moment, datetime.datetime) or timezone.is_naive(moment):
+            return None
+        local = moment.astimezone(zone)
+        if local.time() != datetime.time(0):
+            return None
+        bounds.append(local.date())
+    return tuple(bounds)
+
+
+def unit_figures(start, end, *, unit_kinds=None):
+    """``UnitFigures`` of every unit with lead assignments dispatched in
+    ``[start, end)``, ordered by unit code: the roll-up's days summed, in one
+    SQL query (see the module docstring; a window not on local midnights is
+    counted directly)."""
+    days = local_days(start, end)
+    if days is None:
+        return unit_figures_direct(start, end, unit_kinds=unit_kinds)
+    rows = UnitDayFigures.objects.filter(day__gte=days[0], day__lt=days[1])
+    if unit_kinds:
+        rows = rows.filter(unit__kind__in=list(unit_kinds))
+    # Summed under other names (an annotation may not shadow a field), then named back.
+    sums = {f"total_{name}": Sum(name) for name in COUNT_FIELDS}
+    rows = (
+        rows.values("unit_id", "unit__code", "unit__name", "unit__kind")
+        .annotate(**sums)
+        .filter(total_dispatched__gt=0)
+        .order_by("unit__code")
+    )
+    return [_figures({key.removeprefix("total_"): value for key, value in row.items()}) for row in rows]
+
+
+def _figures(row):
+    return UnitFigures(
+        unit_id=row.pop("unit_id"), unit_code=row.pop("unit__code"), unit_name=row.pop("unit__name"),
+        unit_kind=row.pop("unit__kind"), **row,
+    )
 
 
 def _share(part, whole):
