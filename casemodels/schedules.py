@@ -11,6 +11,7 @@ schedules without a manual step, and running it again changes nothing.
 |---|---|---|
 | ``minsheng: warning sweep`` | ``casemodels.tasks.run_sweep`` | minute |
 | ``minsheng: notification delivery`` | ``casemodels.tasks.deliver_notifications`` | minute |
+| ``minsheng: assessment roll-up`` | ``casemodels.tasks.refresh_assessment_rollups`` | 5 minutes |
 """
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -21,6 +22,9 @@ SCHEDULES = [
      "schedule_type": Schedule.MINUTES, "minutes": 1},
     {"name": "minsheng: notification delivery", "func": "casemodels.tasks.deliver_notifications",
      "schedule_type": Schedule.MINUTES, "minutes": 1},
+    # The result board and rankings read the roll-up: as fresh as its last refresh.
+    {"name": "minsheng: assessment roll-up", "func": "casemodels.tasks.refresh_assessment_rollups",
+     "schedule_type": Schedule.MINUTES, "minutes": 5},
 ]
 
 
