@@ -25,8 +25,10 @@ def run_sweep():
     return sweep()
 
 
-def deliver_notifications(limit=500):
-    """Send the notifications due now (every minute), at most ``limit``."""
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise ValueError("limit must be a positive whole number")
-    return deliver_due(limit=limit)
+def deliver_notifications(limit=50_000, seconds=50):
+    """Send the notifications due now (every minute): at most ``limit``,
+    starting no new one after ``seconds`` (the next run takes the rest)."""
+    for name, value in (("limit", limit), ("seconds", seconds)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive whole number")
+    return deliver_due(limit=limit, seconds=seconds)

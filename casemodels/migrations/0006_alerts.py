@@ -1,12 +1,16 @@
 # Filled in by the work on issue 5 (warnings, supervision, roll-ups, return visits): one
 # migration per topic, in this order, each holding only its own topic's operations.
 #
-# Warnings and the notification outbox (casemodels.models.alerts), and three
+# Warnings and the notification outbox (casemodels.models.alerts), and five
 # indexes for the sweep on tables of other models, created in SQL only (the
 # models do not declare them, so the autodetector leaves them alone):
 # - cases by state and receipt, covering the caller and the matter (directory
 #   item, region): the repeat rules group a window's orders from the index
 #   alone (it extends the model's own (state, received_at) index);
+# - cases by state and reply deadline, covering the clock (paused, round,
+#   receipt): the near-due share is computed from the index alone (it
+#   extends the model's own case_state_reply_due);
+# - cases by state and policy: the progress rule's policies with an interval;
 # - the cases in the unsatisfied ledger (partial: few rows);
 # - assignments by state and sign-for deadline: the unsigned ones past it.
 
@@ -17,6 +21,8 @@ from django.db import migrations, models
 INDEXES = [
     ("case_state_received_matter", "casemodels_case",
      "(state, received_at, citizen_phone, directory_item_id, region_id)"),
+    ("case_state_reply_due_clock", "casemodels_case", '(state, reply_due, paused_since, "round", received_at)'),
+    ("case_state_policy", "casemodels_case", "(state, policy_id)"),
     ("case_unsatisfied_open", "casemodels_case", "(state) WHERE is_unsatisfied"),
     ("assignment_state_sign_due", "casemodels_assignment", "(state, sign_due)"),
 ]

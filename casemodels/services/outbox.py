@@ -19,7 +19,8 @@ message is sent and raises when it is not. Provided here:
   success.
 
 ``deliver_due(now)`` sends the pending notifications whose
-``next_attempt_at`` has come, one by one. Each is first claimed by a
+``next_attempt_at`` has come, one by one (the in-app ones with the default
+sender, which has nothing to send, all at once). Each is first claimed by a
 conditional ``UPDATE`` (still pending, same attempt count, still due), which
 also counts the attempt and moves ``next_attempt_at`` on by ``CLAIM``, so
 two workers never send the same one at once, and one claimed by a worker
@@ -32,12 +33,13 @@ outbox, where ``retry_now`` gives it one more attempt at once."""
 import datetime
 import json
 import logging
+import time
 import urllib.error
 import urllib.request
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -72,9 +74,12 @@ def backoff(attempts):
     return min(datetime.timedelta(seconds=base * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
+def sender_path(channel):
+    return {**DEFAULT_SENDERS, **getattr(settings, "MINSHENG_NOTIFICATION_SENDERS", {})}[channel]
+
+
 def sender_for(channel):
-    path = {**DEFAULT_SENDERS, **getattr(settings, "MINSHENG_NOTIFICATION_SENDERS", {})}[channel]
-    sender = import_string(path)
+    sender = import_string(sender_path(channel))
     return sender() if isinstance(sender, type) else sender
 
 
@@ -173,16 +178,31 @@ def deliver_one(pk, attempts, now):
     return "sent"
 
 
-def deliver_due(now=None, *, limit=500):
-    """Send up to ``limit`` pending notifications that are due at ``now``,
-    oldest first. Returns the number of each outcome."""
+def mark_in_app_sent(now):
+    """With the default in-app sender (nothing to send), mark every due
+    in-app notification sent in one ``UPDATE``; returns how many."""
+    if sender_path(Notification.Channel.IN_APP) != DEFAULT_SENDERS[Notification.Channel.IN_APP]:
+        return 0
+    return Notification.objects.filter(
+        status=S.PENDING, channel=Notification.Channel.IN_APP, next_attempt_at__lte=now,
+    ).update(status=S.SENT, sent_at=now, attempts=F("attempts") + 1, last_error="")
+
+
+def deliver_due(now=None, *, limit=500, seconds=None):
+    """Send the pending notifications that are due at ``now``, oldest first:
+    at most ``limit`` of them one by one (and every in-app one at once with
+    the default in-app sender), and with ``seconds`` no new one after that
+    long. Returns the number of each outcome."""
     now = now or timezone.now()
+    started = time.monotonic()
+    outcomes = {"sent": mark_in_app_sent(now), "retry": 0, "failed": 0, "taken": 0}
     due = list(
         Notification.objects.filter(status=S.PENDING, next_attempt_at__lte=now)
         .order_by("next_attempt_at", "id").values_list("pk", "attempts")[:limit]
     )
-    outcomes = {"sent": 0, "retry": 0, "failed": 0, "taken": 0}
     for pk, attempts in due:
+        if seconds is not None and time.monotonic() - started > seconds:
+            break
         outcomes[deliver_one(pk, attempts, now)] += 1
     return outcomes
 

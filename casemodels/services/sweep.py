@@ -318,6 +318,11 @@ def sweep_rule(rule, now, *, centres=centre_scopes):
         return 0, 0
     batch = uuid.uuid4().hex
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # PostgreSQL's JIT compiles these short statements for longer than
+            # they run (measured: 380 ms of compiling for a 40 ms query).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
         raised = insert_warnings(rule, cases, now, batch)
         if not raised:
             return 0, 0

@@ -4,6 +4,7 @@ back-off up to a number of attempts, then failed; the row claim that keeps
 two workers from sending the same notification; "retry now"."""
 
 import datetime
+import itertools
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -136,6 +137,30 @@ def test_a_worker_that_died_leaves_the_notification_due_after_the_claim(queued, 
     # then another worker sends it (its second attempt)
     assert SENT == [queued["sms"].pk]
     assert state(queued["sms"])[:2] == ("sent", 2)
+
+
+def test_a_run_starts_no_new_send_after_its_time(queued, senders, monkeypatch):
+    # given two due SMS (a second rule tells the same handler) and a clock that moves a second
+    # each time the delivery looks at it
+    make_rule("超期（二）", kind=K.OVERDUE, roles=["handler"], by_sms=True, in_app=False)
+    sweep(now=LATE)
+    senders(sms="recording_sender")
+    ticks = itertools.count()
+    monkeypatch.setattr(outbox_module.time, "monotonic", lambda: next(ticks))
+    # when a run may take one second
+    outcome = deliver_due(now=LATE, seconds=1)
+    # then it sent the in-app one (at once) and one SMS, and left the other for the next run
+    assert (outcome["sent"], len(SENT)) == (2, 1)
+    assert deliver_due(now=LATE)["sent"] == 1 and len(SENT) == 2
+
+
+def test_a_configured_in_app_sender_is_called_for_each(queued, senders):
+    # given an in-app sender of the centre's own (e.g. a push service)
+    senders(in_app="recording_sender")
+    # when the outbox is delivered
+    deliver_due(now=LATE)
+    # then it was called for the in-app notification
+    assert SENT == [queued["in_app"].pk]
 
 
 def test_email_through_django_mail(world, flow, senders, mailoutbox):

@@ -23,8 +23,9 @@ def test_the_migrated_database_has_the_schedules_once(db):
     # when they are ensured again, twice
     assert ensure_schedules() == []
     ensure_schedules()
-    # then each schedule is there once, every minute
+    # then each schedule is there once: the sweep and the delivery every minute, the roll-up every five
     assert schedules() == [
+        ("minsheng: assessment roll-up", "casemodels.tasks.refresh_assessment_rollups", Schedule.MINUTES, 5),
         ("minsheng: notification delivery", "casemodels.tasks.deliver_notifications", Schedule.MINUTES, 1),
         ("minsheng: warning sweep", "casemodels.tasks.run_sweep", Schedule.MINUTES, 1),
     ]
@@ -43,7 +44,7 @@ def test_a_changed_missing_or_doubled_schedule_is_put_right(db):
     created = ensure_schedules()
     # then the delivery is back, the sweep is every minute again, once, and its next run is kept
     assert created == ["minsheng: notification delivery"]
-    assert [row[3] for row in schedules()] == [1, 1]
+    assert [row[3] for row in schedules()] == [5, 1, 1]
     assert Schedule.objects.get(name="minsheng: warning sweep").next_run == next_run
 
 
@@ -61,6 +62,8 @@ def test_the_tasks_run_the_sweep_and_the_delivery(world, flow, clock):
 
 
 @pytest.mark.parametrize("limit", [0, -1, "10", True, 2.5])
-def test_the_delivery_task_refuses_a_bad_limit(limit):
+def test_the_delivery_task_refuses_a_bad_limit_or_time(limit):
     with pytest.raises(ValueError, match="limit"):
         tasks.deliver_notifications(limit)
+    with pytest.raises(ValueError, match="seconds"):
+        tasks.deliver_notifications(10, limit)
