@@ -85,9 +85,9 @@ def build(n, rng, open_factor=1.0):
         profile.roles.set(Role.objects.filter(code__in=codes))
         return user
 
-    dispatcher = staff("dispatcher", centre, "dispatcher", "visitor")
+    staff("dispatcher", centre, "dispatcher", "visitor")
     busy = units[0]  # the handler's department gets a larger share of the work
-    handler = staff("handler", busy, "handler")
+    staff("handler", busy, "handler")
 
     now = timezone.now()
     weights = [w * (open_factor if s in ("received", "dispatched", "handling", "replied") else 1) for s, w in STATES]
