@@ -70,7 +70,7 @@ def test_another_unit_neither_finds_nor_answers_the_note(gql, world, flow):
 
 def test_supervising_needs_the_role_and_a_case_the_issuer_can_see(gql, world, flow):
     case = flow.handling()
-    other = flow.handling(unit=world.town_b, signer=world.town_b_handler)
+    flow.handling(unit=world.town_b, signer=world.town_b_handler)  # a case the issuer may not see
 
     # a handler may not issue notes
     body = gql(SUPERVISE, {"numbers": [case.number], "unit": "zjj", "due": due()}, user=world.dept_handler)
