@@ -125,6 +125,8 @@ SPECS = [
          "dispatcher", "town_b_dispatcher"),
     Spec("markInvalid", alone(lambda w, f: f.received()), lambda c, o: on(c, reason="骚扰电话。"),
          "dispatcher", "town_b_dispatcher"),
+    Spec("postProgress", alone(lambda w, f: f.handling()), lambda c, o: on(c, note="已联系施工方，下周完成。"),
+         "dept_handler", "town_b_handler"),
 ]
 
 

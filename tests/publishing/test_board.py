@@ -8,6 +8,7 @@ import pytest
 
 from casemodels.services import record_return_visit, reply_case, sign_case
 from casemodels.services.assessment import UnitFigures, UnitRates
+from casemodels.services.rollups import refresh_rollups
 from publishing.board import BadPeriod, choose_scheme, composite_score, rank_group, result_board
 from snippets.models import AssessmentScheme
 from tests.casemodels.conftest import local
@@ -148,6 +149,7 @@ def september(world, flow, clock):
     clock.move_to(local(2025, 9, 30, 9))
     flow.received()
     flow.received()
+    refresh_rollups()  # the board reads the roll-up (a schedule refreshes it every five minutes)
     return cases
 
 
