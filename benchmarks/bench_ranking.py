@@ -181,7 +181,8 @@ def main():
     parser.add_argument("--direct-runs", type=int, default=3)
     parser.add_argument("--no-suggested-indexes", action="store_true",
                         help="Measure only with the indexes the models declare.")
-    parser.add_argument("--keep", action="store_true", help="Keep the database afterwards (to look into it).")
+    parser.add_argument("--keep", action="store_true",
+                        help="Keep the PostgreSQL test database afterwards (SQLite's is in memory).")
     args = parser.parse_args()
 
     import django
