@@ -246,6 +246,8 @@ MINSHENG_NOTIFICATION_SENDERS = {
 MINSHENG_SMS_GATEWAY_URL = os.environ.get("MINSHENG_SMS_GATEWAY_URL", "")
 MINSHENG_SMS_GATEWAY_TOKEN = os.environ.get("MINSHENG_SMS_GATEWAY_TOKEN", "")
 MINSHENG_SMS_GATEWAY_TIMEOUT = float(os.environ.get("MINSHENG_SMS_GATEWAY_TIMEOUT", "10"))
+# A mail server that hangs must not outlast the outbox's claim on a notification (5 minutes).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 # Failed sends are retried after 1, 2, 4 … minutes (at most 6 hours apart), then marked failed.
 MINSHENG_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MINSHENG_OUTBOX_MAX_ATTEMPTS", "5"))
 MINSHENG_OUTBOX_BACKOFF_SECONDS = int(os.environ.get("MINSHENG_OUTBOX_BACKOFF_SECONDS", "60"))

@@ -85,15 +85,18 @@ def sender_for(channel):
 
 # --- The message -------------------------------------------------------------------------------
 def message(notification):
-    """``(subject, body)`` of a notification, in the active language."""
+    """``(subject, body)`` of a notification, in the active language. No
+    text of the case goes out (its title may name the citizen, and mail and
+    SMS leave the system for people who may not read personal data): the
+    number, the rule, the level and the deadline; the rest is in the admin."""
     warning = notification.warning
     case, rule = warning.case, warning.rule
     values = {
-        "level": warning.get_level_display(), "rule": rule.name, "number": case.number, "title": case.title,
+        "level": warning.get_level_display(), "rule": rule.name, "number": case.number,
         "due": timezone.localtime(case.reply_due).strftime("%Y-%m-%d %H:%M") if case.reply_due else "-",
     }
     subject = _("[%(level)s] %(rule)s: case %(number)s") % values
-    body = _("Case %(number)s “%(title)s”: %(rule)s (%(level)s). Reply due: %(due)s.") % values
+    body = _("Case %(number)s: %(rule)s (%(level)s). Reply due: %(due)s.") % values
     return subject, body
 
 
