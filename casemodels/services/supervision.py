@@ -135,15 +135,11 @@ def check_answer_note(note, actor):
 
 
 def check_close_note(note, actor):
-    """The issuing side closes a note: its issuer, or a supervisor or
-    dispatcher of a unit above the addressed one — never the addressed unit
-    itself, which would accept its own answer."""
+    """The issuer, or an issuing role above the addressed unit; never the addressed unit itself."""
     actor.require(*ISSUER_ROLES)
     actor.require_covers(note.unit)
     if actor.is_unit(note.unit) and not actor.is_superuser and note.issued_by_id != actor.user.pk:
-        raise NotAllowed(
-            _("%(unit)s cannot close a note addressed to itself.") % {"unit": note.unit}, code="not_allowed",
-        )
+        raise NotAllowed(_("%(unit)s cannot close a note addressed to itself.") % {"unit": note.unit})
     if note.state != State.ANSWERED:
         raise InvalidState(
             _("Note %(number)s is %(state)s; only an answered note can be closed.")
