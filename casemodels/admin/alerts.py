@@ -10,8 +10,6 @@ inspect view). The sweep writes them; nobody adds, edits or deletes here.
 
 Who sees what is decided in ``casemodels.services.outbox``."""
 
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -26,55 +24,19 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from ..models import Notification, Warning
 from ..services import CaseActionError
 from ..services.outbox import manages_outbox, retry_now, visible_notifications, visible_warnings
-from ..services.visibility import active_profile, sees_every_case
-
-READ_ACTIONS = {"view", "inspect"}
+from .policies import StaffReadOnlyPolicy
 
 
-class ReadOnlyScopedPolicy(ModelPermissionPolicy):
-    """Read-only; staff read the rows ``visible(user)`` gives them."""
-
-    visible = None
-
-    def user_has_permission(self, user, action):
-        if action in {"add", "change", "delete"}:
-            return False
-        if action in READ_ACTIONS:
-            return sees_every_case(user) or active_profile(user) is not None
-        return super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, a) for a in actions)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        if not self.user_has_permission(user, action):
-            return False
-        return action not in READ_ACTIONS or type(self).visible(user).filter(pk=instance.pk).exists()
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        if any(a in READ_ACTIONS and self.user_has_permission(user, a) for a in actions):
-            return type(self).visible(user)
-        return self.model.objects.none()
-
-    def users_with_any_permission(self, actions):
-        if not READ_ACTIONS.intersection(actions):
-            return get_user_model().objects.none()
-        return get_user_model().objects.filter(is_active=True).filter(
-            Q(is_superuser=True) | Q(staff_profile__is_active=True)
-        )
-
-
-class WarningPolicy(ReadOnlyScopedPolicy):
+class WarningPolicy(StaffReadOnlyPolicy):
     visible = staticmethod(visible_warnings)
 
 
-class NotificationPolicy(ReadOnlyScopedPolicy):
+class NotificationPolicy(StaffReadOnlyPolicy):
     visible = staticmethod(visible_notifications)
 
 

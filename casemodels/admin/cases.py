@@ -9,58 +9,27 @@ Staff see only the cases of their unit's subtree (``visible_cases``): the
 list, its search and its export are built on that queryset, and another
 unit's dossier is "not found" rather than shown."""
 
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from snippets.imports.exports import EscapeFormulaeMixin
 
 from ..models import Case
 from ..services.permissions import ACTIONS
-from ..services.visibility import active_profile, sees_every_case, visible_cases
+from ..services.visibility import visible_cases
 from .actions import CaseActionView
 from .case_page import CasePageView
 from .intake import IntakeView, intake_suggestions
+from .policies import StaffReadOnlyPolicy
 
-READ_ACTIONS = {"view", "inspect"}
+class ReadOnlyPolicy(StaffReadOnlyPolicy):
+    """Staff look at the cases they may see (``visible_cases``)."""
 
-
-class ReadOnlyPolicy(ModelPermissionPolicy):
-    """Nobody adds, edits or deletes cases here; superusers and users with an
-    active staff profile may look, each at the cases they may see."""
-
-    def user_has_permission(self, user, action):
-        if action in {"add", "change", "delete"}:
-            return False
-        if action in READ_ACTIONS:
-            return sees_every_case(user) or active_profile(user) is not None
-        return super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, a) for a in actions)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        if not self.user_has_permission(user, action):
-            return False
-        return action not in READ_ACTIONS or visible_cases(user).filter(pk=instance.pk).exists()
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        if any(a in READ_ACTIONS and self.user_has_permission(user, a) for a in actions):
-            return visible_cases(user)
-        return super().instances_user_has_any_permission_for(user, actions)
-
-    def users_with_any_permission(self, actions):
-        if not READ_ACTIONS.intersection(actions):
-            return super().users_with_any_permission(actions)
-        return get_user_model().objects.filter(is_active=True).filter(
-            Q(is_superuser=True) | Q(staff_profile__is_active=True)
-        )
+    visible = staticmethod(visible_cases)
 
 
 register_permission_policy(Case, ReadOnlyPolicy(Case))

@@ -15,9 +15,8 @@ Nobody adds, edits or deletes notes through the generic views."""
 import django_filters
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -34,7 +33,6 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from ..models import SupervisionNote
@@ -43,8 +41,8 @@ from ..services import supervision
 from ..services.permissions import actor_for
 from ..services.visibility import active_profile, sees_every_case, visible_cases
 from .forms import TEXTAREA, show_error, units_in_scope
+from .policies import StaffReadOnlyPolicy
 
-READ_ACTIONS = {"view", "inspect"}
 MENU_NAME = "supervision-notes"
 
 
@@ -70,36 +68,10 @@ def may_issue(user):
 
 
 # --- Who may look -------------------------------------------------------------------------
-class NotePolicy(ModelPermissionPolicy):
-    """Superusers and staff with an active profile may look, each at the
-    notes they may read; notes change only through the services."""
+class NotePolicy(StaffReadOnlyPolicy):
+    """Staff look at the notes they may read (``supervision.notes_for``)."""
 
-    def user_has_permission(self, user, action):
-        if action in {"add", "change", "delete"}:
-            return False
-        if action in READ_ACTIONS:
-            return sees_every_case(user) or active_profile(user) is not None
-        return super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, a) for a in actions)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        if not self.user_has_permission(user, action):
-            return False
-        return action not in READ_ACTIONS or supervision.notes_for(user).filter(pk=instance.pk).exists()
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        if any(a in READ_ACTIONS and self.user_has_permission(user, a) for a in actions):
-            return supervision.notes_for(user)
-        return super().instances_user_has_any_permission_for(user, actions)
-
-    def users_with_any_permission(self, actions):
-        if not READ_ACTIONS.intersection(actions):
-            return super().users_with_any_permission(actions)
-        return get_user_model().objects.filter(is_active=True).filter(
-            Q(is_superuser=True) | Q(staff_profile__is_active=True)
-        )
+    visible = staticmethod(supervision.notes_for)
 
 
 register_permission_policy(SupervisionNote, NotePolicy(SupervisionNote))
