@@ -2,8 +2,8 @@
 # migration per topic, in this order, each holding only its own topic's operations.
 #
 # Warnings and the notification outbox (casemodels.models.alerts), and five
-# indexes for the sweep on tables of other models, created in SQL only (the
-# models do not declare them, so the autodetector leaves them alone):
+# indexes for the sweep on tables of other models, created in SQL (0010 records
+# them in the models' state):
 # - cases by state and receipt, covering the caller and the matter (directory
 #   item, region): the repeat rules group a window's orders from the index
 #   alone (it extends the model's own (state, received_at) index);

@@ -57,4 +57,10 @@ class Assignment(models.Model):
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
         ordering = ["case", "dispatched_at", "id"]
-        indexes = [models.Index(fields=["unit", "state"])]
+        indexes = [
+            models.Index(fields=["unit", "state"]),
+            # The roll-up refresh: the assignments dispatched in a period.
+            models.Index(fields=["dispatched_at"], name="assignment_dispatched_at"),
+            # The warning sweep: the unsigned assignments past their sign-for deadline.
+            models.Index(fields=["state", "sign_due"], name="assignment_state_sign_due"),
+        ]

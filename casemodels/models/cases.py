@@ -124,6 +124,20 @@ class Case(models.Model):
             models.Index(fields=["reply_due"]),
             # The workbench's deadline boxes: open states, then the reply deadline.
             models.Index(fields=["state", "reply_due"], name="case_state_reply_due"),
+            # The assessment's and the board's period totals (received, closed in a period).
+            models.Index(fields=["received_at"], name="case_received_at"),
+            models.Index(fields=["closed_at"], name="case_closed_at"),
+            # The warning sweep (casemodels.services.sweep_rules):
+            # - the repeat rules group a window's orders from this index alone;
+            models.Index(fields=["state", "received_at", "citizen_phone", "directory_item", "region"],
+                         name="case_state_received_matter"),
+            # - the near-due share is computed from this index alone;
+            models.Index(fields=["state", "reply_due", "paused_since", "round", "received_at"],
+                         name="case_state_reply_due_clock"),
+            # - the progress rule's policies with an interval;
+            models.Index(fields=["state", "policy"], name="case_state_policy"),
+            # - the cases in the unsatisfied ledger (few rows).
+            models.Index(fields=["state"], name="case_unsatisfied_open", condition=models.Q(is_unsatisfied=True)),
         ]
 
 

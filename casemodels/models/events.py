@@ -44,6 +44,7 @@ class CaseEvent(models.Model):
         VISIT_ATTEMPT = "visit_attempt", _("Return visit attempted, citizen not reached")
         RATE = "rate", _("Rated online by the citizen")
         EXCLUDE = "exclude", _("Excluded from assessment (核减)")
+        RESTORE = "restore", _("Restored to assessment")
 
     case = models.ForeignKey("casemodels.Case", on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=30, choices=Action.choices)
