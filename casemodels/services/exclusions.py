@@ -5,8 +5,10 @@ beyond law or policy, a citizen who cannot be satisfied, a duty that is not
 the unit's); a supervisor or an administrator of the centre decides. An
 excluded case counts in no assessment figure of any unit, in any round
 (``casemodels.services.assessment``); the roll-up catches up at its next
-refresh, as with any other change. Both actions write an EXCLUDE event to
-the dossier (``data.excluded`` true or false) with the reason.
+refresh, as with any other change. Each action writes its event to the
+dossier with the reason as its note: EXCLUDE (``data.excluded`` true) and
+RESTORE (``data.excluded`` false: a reader that tells the two apart by
+``data`` alone, as before RESTORE existed, still reads them right).
 
 The exclusion is a row of its own (``AssessmentExclusion``, see
 ``casemodels.models.rollups`` for why)."""
@@ -56,7 +58,8 @@ def check_restore(case, actor):
 
 @transaction.atomic
 def exclude_from_assessment(case, *, acting_user, reason, expected_version=None):
-    """Leave ``case`` out of every assessment figure (核减), for ``reason``."""
+    """Leave ``case`` out of every assessment figure (核减), for ``reason``;
+    the dossier gets an EXCLUDE event."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
     check_exclude(case, actor)
@@ -72,7 +75,8 @@ def exclude_from_assessment(case, *, acting_user, reason, expected_version=None)
 
 @transaction.atomic
 def restore_to_assessment(case, *, acting_user, reason, expected_version=None):
-    """Count an excluded case again (the exclusion was wrong), for ``reason``."""
+    """Count an excluded case again (the exclusion was wrong), for ``reason``;
+    the dossier gets a RESTORE event."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
     check_restore(case, actor)
@@ -81,6 +85,6 @@ def restore_to_assessment(case, *, acting_user, reason, expected_version=None):
     AssessmentExclusion.objects.filter(case_id=case.pk).delete()
     case.version += 1
     save_case(case)
-    record_event(case, CaseEvent.Action.EXCLUDE, actor=actor, from_state=case.state, note=reason, at=now,
+    record_event(case, CaseEvent.Action.RESTORE, actor=actor, from_state=case.state, note=reason, at=now,
                  data={"excluded": False})
     return case

@@ -81,10 +81,13 @@ def test_restoring_a_case_counts_it_again(two_closed, world, clock):
     clock.shift(datetime.timedelta(hours=2))
     administrator = StaffFactory(unit=world.centre, roles=["administrator"]).user
     case = restore_to_assessment(case, acting_user=administrator, reason="复核后恢复考核")
-    # then the exclusion is gone, the dossier says so, and the case counts again
+    # then the exclusion is gone, the dossier says so with a RESTORE event, and the case counts again
     assert not AssessmentExclusion.objects.filter(case=case).exists()
     event = last_event(case)
-    assert (event.action, event.actor, event.data) == (CaseEvent.Action.EXCLUDE, administrator, {"excluded": False})
+    assert (event.action, event.actor, event.note, event.data) == (
+        CaseEvent.Action.RESTORE, administrator, "复核后恢复考核", {"excluded": False})
+    assert list(case.events.filter(action__in=["exclude", "restore"]).order_by("created_at", "id")
+                .values_list("action", flat=True)) == ["exclude", "restore"]
     assert dispatched_counts() == {"zjj": 2}
     # and the roll-up's next refresh catches up
     assert {f.unit_code: f.dispatched for f in unit_figures(*SEPTEMBER)} == {"zjj": 1}
