@@ -251,6 +251,9 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 # Failed sends are retried after 1, 2, 4 … minutes (at most 6 hours apart), then marked failed.
 MINSHENG_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MINSHENG_OUTBOX_MAX_ATTEMPTS", "5"))
 MINSHENG_OUTBOX_BACKOFF_SECONDS = int(os.environ.get("MINSHENG_OUTBOX_BACKOFF_SECONDS", "60"))
+# The warning sweep raises at most this many warnings per rule in one run (oldest cases first):
+# a backlog (the first sweep, a new rule) is worked off in short runs, one after the other.
+MINSHENG_SWEEP_BATCH = int(os.environ.get("MINSHENG_SWEEP_BATCH", "1000"))
 
 LOGGING = {
     "version": 1,

@@ -35,13 +35,23 @@ the others still run; the sweep then raises ``SweepFailed`` naming it.
 
 A rule with ``working_days_only`` raises nothing on a day off (by the work
 calendar); its conditions still hold the next working day, when it raises
-them."""
+them.
+
+A run raises at most ``MINSHENG_SWEEP_BATCH`` warnings per rule (oldest
+cases first), so that every run, and every write transaction, stays short
+even over a backlog: the first sweep of a large centre, or a new rule that
+matches tens of thousands of open cases at once. What is left waits for the
+next run; ``report["more"]`` names the rules that were cut short, and the
+scheduled task then starts the next run at once (``casemodels.tasks``)
+instead of a minute later. Nothing is skipped: the rest of the backlog is
+still unwarned, so the next run's anti-join finds it."""
 
 import importlib
 import importlib.util
 import logging
 import uuid
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Value
 from django.db.models.constants import OnConflict
@@ -105,17 +115,18 @@ def insert_ignoring(model, columns, select_sql, params):
 WARNING_COLUMNS = ["case", "rule", "level", "occurrence", "unit", "raised_at", "batch"]
 
 
-def insert_warnings(rule, cases, now, batch):
+def insert_warnings(rule, cases, now, batch, limit):
     """Insert the warnings of ``rule`` for the candidate ``cases`` that do not
-    have theirs yet (the anti-join keeps a steady-state run cheap; the unique
-    key still guards against a concurrent run)."""
+    have theirs yet, at most ``limit``, oldest cases first (the anti-join
+    keeps a steady-state run cheap; the unique key still guards against a
+    concurrent run)."""
     warned = Warning.objects.filter(
         case=OuterRef("pk"), rule_id=rule.pk, level=rule.light, occurrence=OuterRef("w_occurrence"),
     )
     rows = cases.filter(~Exists(warned)).annotate(
         w_case=F("pk"), w_rule=Value(rule.pk), w_level=Value(rule.light),
         w_raised=Value(now, output_field=DateTimeField()), w_batch=Value(batch),
-    ).order_by().values("w_case", "w_rule", "w_level", "w_occurrence", "w_unit", "w_raised", "w_batch")
+    ).order_by("pk").values("w_case", "w_rule", "w_level", "w_occurrence", "w_unit", "w_raised", "w_batch")[:limit]
     sql, params = rows.query.sql_with_params()
     return insert_ignoring(Warning, WARNING_COLUMNS, sql, params)
 
@@ -310,20 +321,30 @@ def active_rules():
     )
 
 
-def sweep_rule(rule, now, *, centres=centre_scopes):
-    """Raise one rule's new warnings, with their notifications, events and
-    notes, in one transaction. Returns (warnings raised, notifications queued)."""
+def batch_limit():
+    """The most warnings one run raises per rule (``MINSHENG_SWEEP_BATCH``)."""
+    limit = settings.MINSHENG_SWEEP_BATCH
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"MINSHENG_SWEEP_BATCH must be a positive whole number, not {limit!r}")
+    return limit
+
+
+def sweep_rule(rule, now, *, centres=centre_scopes, limit=None):
+    """Raise one rule's new warnings (at most ``limit``, default
+    ``batch_limit()``), with their notifications, events and notes, in one
+    transaction. Returns (warnings raised, notifications queued)."""
     cases = candidates(rule, now)
     if cases is None:
         return 0, 0
     batch = uuid.uuid4().hex
+    limit = batch_limit() if limit is None else limit
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # PostgreSQL's JIT compiles these short statements for longer than
             # they run (measured: 380 ms of compiling for a 40 ms query).
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
-        raised = insert_warnings(rule, cases, now, batch)
+        raised = insert_warnings(rule, cases, now, batch, limit)
         if not raised:
             return 0, 0
         told = insert_notifications(rule, batch, now, centres)
@@ -336,7 +357,8 @@ def sweep_rule(rule, now, *, centres=centre_scopes):
 def sweep(now=None):
     """Evaluate every active warning rule at ``now`` (default: now); see the
     module docstring. Returns ``{"raised": n, "notifications": n, "rules":
-    {rule id: warnings raised}, "waiting": [rule ids held for a working day]}``."""
+    {rule id: warnings raised}, "waiting": [rule ids held for a working day],
+    "more": [rule ids cut short by the batch limit]}``."""
     now = now or timezone.now()
     day = to_local(now).date()
     workday = WorkCalendar.load(day.year, day.year).is_workday(day)
@@ -347,19 +369,22 @@ def sweep(now=None):
             centres_cache.append(centre_scopes())
         return centres_cache[0]
 
-    report = {"raised": 0, "notifications": 0, "rules": {}, "waiting": []}
+    limit = batch_limit()
+    report = {"raised": 0, "notifications": 0, "rules": {}, "waiting": [], "more": []}
     errors = {}
     for rule in active_rules():
         if rule.working_days_only and not workday:
             report["waiting"].append(rule.pk)
             continue
         try:
-            raised, told = sweep_rule(rule, now, centres=centres)
+            raised, told = sweep_rule(rule, now, centres=centres, limit=limit)
         except Exception as exc:  # one broken rule must not stop the others
             log.exception("Warning rule %s (%s) failed", rule.pk, rule.name)
             errors[rule.pk] = str(exc)
             continue
         report["rules"][rule.pk] = raised
+        if raised >= limit:
+            report["more"].append(rule.pk)
         report["raised"] += raised
         report["notifications"] += told
     if errors:
