@@ -10,7 +10,14 @@ from django.contrib.auth import get_user_model
 
 from snippets.models import (
     CaseType, Channel, DirectoryItem, Level, PolicyLimit, Region, Role, StaffProfile, TimeLimitPolicy, Unit,
+    WarningRule,
 )
+
+
+def roles_of(codes):
+    """The ``Role`` rows of the role codes. get_or_create: the roles come
+    from a data migration, which a transactional test's flush may have removed."""
+    return [Role.objects.get_or_create(code=code, defaults={"name": Role.Code(code).label})[0] for code in codes]
 
 
 class RegionFactory(factory.django.DjangoModelFactory):
@@ -63,12 +70,7 @@ class StaffFactory(factory.django.DjangoModelFactory):
     def roles(self, create, extracted, **kwargs):
         if not create or not extracted:
             return
-        # get_or_create: the roles come from a data migration, which a
-        # transactional test's flush may have removed.
-        self.roles.set([
-            Role.objects.get_or_create(code=code, defaults={"name": Role.Code(code).label})[0]
-            for code in extracted
-        ])
+        self.roles.set(roles_of(extracted))
 
 
 class ChannelFactory(factory.django.DjangoModelFactory):
@@ -126,6 +128,55 @@ class PolicyFactory(factory.django.DjangoModelFactory):
             else:
                 amount, unit = spec
                 PolicyLimit.objects.create(policy=self, kind=kind, amount=amount, unit=unit, sort_order=order)
+
+
+_DEADLINE_KINDS = (WarningRule.Kind.NEAR_DUE, WarningRule.Kind.OVERDUE)
+
+
+class WarningRuleFactory(factory.django.DjangoModelFactory):
+    """A warning rule, validated as the admin would (``full_clean``) before
+    it is saved, with the channels it is limited to, the role codes and the
+    staff profiles it tells::
+
+        WarningRuleFactory()  # overdue reply deadline, red, told in the admin
+        WarningRuleFactory(kind="near_due", share_elapsed=80, roles=["unit_leader"], by_sms=True)
+        WarningRuleFactory(kind="repeat_matter", threshold=3, window_days=3, channels=[hotline])
+
+    Near-due and overdue rules watch the reply deadline unless told
+    otherwise; overdue rules light red, the others yellow."""
+
+    name = factory.Sequence(lambda n: f"规则{n}")
+    kind = WarningRule.Kind.OVERDUE
+    light = factory.LazyAttribute(
+        lambda o: WarningRule.Light.RED if o.kind == WarningRule.Kind.OVERDUE else WarningRule.Light.YELLOW
+    )
+    deadline = factory.LazyAttribute(lambda o: WarningRule.Deadline.REPLY if o.kind in _DEADLINE_KINDS else "")
+
+    class Meta:
+        model = WarningRule
+        skip_postgeneration_save = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        rule = model_class(*args, **kwargs)
+        rule.full_clean()
+        rule.save()
+        return rule
+
+    @factory.post_generation
+    def channels(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.channels.set(extracted)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.notify_roles.set(roles_of(extracted))
+
+    @factory.post_generation
+    def staff(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.notify_staff.set(extracted)
 
 
 class CaseFactory(factory.Factory):

@@ -8,7 +8,7 @@ import pytest
 
 from casemodels.models import CaseEvent, SupervisionNote
 from casemodels.services.supervision import issue_notes_for_warnings
-from snippets.models import WarningRule
+from tests.factories import WarningRuleFactory
 
 from .conftest import end_of
 
@@ -16,8 +16,7 @@ A = CaseEvent.Action
 
 
 def rule(name, **flags):
-    return WarningRule.objects.create(name=name, kind=WarningRule.Kind.OVERDUE, deadline="reply", light="red",
-                                      **flags)
+    return WarningRuleFactory(name=name, **flags)
 
 
 class Warnings:
