@@ -11,7 +11,8 @@ from django.db.models.functions import RowNumber
 from graphql_sync_dataloaders import SyncDataLoader
 
 from casemodels.models import (
-    Assignment, Case, CaseEvent, ExtensionRequest, ReturnRequest, ReturnVisit, SupervisionNoteCase, Warning,
+    AssessmentExclusion, Assignment, Case, CaseEvent, ExtensionRequest, ReturnRequest, ReturnVisit,
+    SupervisionNoteCase, Warning,
 )
 from snippets.models import Channel, DirectoryItem, Region, Unit
 
@@ -116,6 +117,22 @@ class NotesByCase(Loader):
         for link in links.order_by("note__issued_at", "note_id"):
             rows[link.case_id].append(link.note)
         return [rows.get(case.pk, []) for case in cases]
+
+
+class ExclusionByCase(Loader):
+    """Each case's exclusion from assessment (核减), or None; keys are cases.
+    The reviewer's username comes with it, not the whole user row."""
+
+    def batch_load(self, cases):
+        by_pk = {case.pk: case for case in cases}
+        found = {}
+        rows = AssessmentExclusion.objects.filter(case_id__in=by_pk).annotate(
+            excluded_by_username=F("excluded_by__username"),
+        )
+        for row in rows:
+            row.case = by_pk[row.case_id]
+            found[row.case_id] = row
+        return [found.get(case.pk) for case in cases]
 
 
 class LastEventsByCase(Loader):

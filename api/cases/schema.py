@@ -15,7 +15,8 @@ class CasesQuery(CaseQueries, SupervisionQuery, graphene.ObjectType):
 
 class CasesMutation(SupervisionMutation, graphene.ObjectType):
     """One mutation per lifecycle action (DESIGN §4), in the order of a
-    case's life; supervision notes and progress posts (``supervision``)."""
+    case's life, then excluding a case from assessment after review (核减)
+    and restoring it; supervision notes and progress posts (``supervision``)."""
 
     register_case = m.RegisterCase.Field()
     dispatch_case = m.DispatchCase.Field()
@@ -38,6 +39,8 @@ class CasesMutation(SupervisionMutation, graphene.ObjectType):
     merge_cases = m.MergeCases.Field()
     divert_case = m.DivertCase.Field()
     mark_invalid = m.MarkInvalid.Field()
+    exclude_from_assessment = m.ExcludeFromAssessment.Field()
+    restore_to_assessment = m.RestoreToAssessment.Field()
 
 
 __all__ = ["CasesQuery", "CasesMutation"]

@@ -180,6 +180,24 @@ class WarningType(graphene.ObjectType):
         return self.rule.kind
 
 
+class AssessmentExclusionType(graphene.ObjectType):
+    """The case is left out of every unit's assessment figures after review
+    (核减): why, when and by whom."""
+
+    class Meta:
+        name = "AssessmentExclusion"
+
+    reason = graphene.String(required=True)
+    excluded_at = graphene.DateTime(required=True)
+    excluded_by = graphene.String(description="The reviewer's username; null when the account is gone.")
+
+    def resolve_reason(self, info):
+        return disclosure(info, self.case).text(self.reason)
+
+    def resolve_excluded_by(self, info):
+        return getattr(self, "excluded_by_username", None)
+
+
 class CaseType(graphene.ObjectType):
     """A case as a staff member sees it (scoped to their units; personal data
     per their roles)."""
@@ -225,6 +243,10 @@ class CaseType(graphene.ObjectType):
     supervision_notes = graphene.List(
         graphene.NonNull("api.cases.supervision.SupervisionNoteType"), required=True,
         description="Reminder and supervision notes about this case, oldest first.",
+    )
+    assessment_exclusion = graphene.Field(
+        AssessmentExclusionType,
+        description="Set when the case is excluded from assessment after review (核减); null when it counts.",
     )
     available_actions = graphene.List(
         graphene.NonNull(graphene.String), required=True,
@@ -298,6 +320,9 @@ class CaseType(graphene.ObjectType):
 
     def resolve_supervision_notes(self, info):
         return dl.loader(info, dl.NotesByCase).load(self)
+
+    def resolve_assessment_exclusion(self, info):
+        return dl.loader(info, dl.ExclusionByCase).load(self)
 
     def resolve_available_actions(self, info):
         return available_actions(self, staff(info))

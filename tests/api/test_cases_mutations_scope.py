@@ -8,18 +8,50 @@ import pytest
 from graphql import get_named_type
 
 from api.schema import schema
-from casemodels.models import Case
+from casemodels.models import AssessmentExclusion, Case
+from casemodels.services import exclude_from_assessment
 from tests.casemodels.conftest import snapshot
-from tests.factories import UserFactory
+from tests.factories import StaffFactory, UserFactory
 
-from .case_mutations import MISSING_NUMBER, SPECS, act, number_field
+from .case_mutations import MISSING_NUMBER, Spec, act, alone, number_field, on
+from .case_mutations import SPECS as LIFECYCLE_SPECS
 
 pytestmark = pytest.mark.django_db
+
+
+def _with_town_b_supervisor(make):
+    """``make``, after giving the world a supervisor of 三甲镇 (another unit, the same role)."""
+
+    def ready(w, f):
+        if "town_b_supervisor" not in vars(w):
+            w.town_b_supervisor = StaffFactory(unit=w.town_b, roles=["supervisor"]).user
+        return make(w, f)
+
+    return ready
+
+
+def _excluded(w, f):
+    return exclude_from_assessment(f.closed(), acting_user=w.supervisor, reason="超出政策规定，予以核减。")
+
+
+# Excluding a case from assessment and restoring it (核减): the centre's supervisors decide.
+SPECS = [
+    *LIFECYCLE_SPECS,
+    Spec("excludeFromAssessment", _with_town_b_supervisor(alone(lambda w, f: f.closed())),
+         lambda c, o: on(c, reason="超出政策规定，予以核减。"), "supervisor", "town_b_supervisor"),
+    Spec("restoreToAssessment", _with_town_b_supervisor(alone(_excluded)),
+         lambda c, o: on(c, reason="核减有误，恢复考评。"), "supervisor", "town_b_supervisor"),
+]
 
 STAFF_ONLY = [
     ("registerCase", {"input": {"channel": "hotline", "caseType": "complaint", "content": "路灯坏了。",
                                 "citizenPhone": "13812341234"}}),
 ]
+
+
+def excluded(*cases):
+    """Which of ``cases`` are excluded from assessment (the case's snapshot does not say)."""
+    return set(AssessmentExclusion.objects.filter(case__in=cases).values_list("case_id", flat=True))
 
 
 def test_every_mutation_on_a_case_is_checked_here():
@@ -38,6 +70,7 @@ def test_staff_of_another_unit_get_not_found_and_nothing_changes(gql, world, flo
     # given a case ready for the action, which the other unit cannot see
     case, others = spec.ready(world, flow)
     before = [snapshot(c) for c in (case, *others)]
+    excluded_before = excluded(case, *others)
     arguments = spec.arguments(case, others)
     outsider = getattr(world, spec.outsider)
 
@@ -50,6 +83,7 @@ def test_staff_of_another_unit_get_not_found_and_nothing_changes(gql, world, flo
     missing = act(gql, outsider, spec.name, **{**arguments, number_field(spec): MISSING_NUMBER})
     assert missing == payload
     assert [snapshot(c) for c in (case, *others)] == before
+    assert excluded(case, *others) == excluded_before
 
     # and the rightful staff member's same call succeeds
     payload = act(gql, getattr(world, spec.by), spec.name, **arguments)
@@ -63,6 +97,7 @@ def test_anonymous_callers_get_unauthenticated_and_nothing_changes(gql, world, f
     # given a case ready for the action
     case, others = spec.ready(world, flow)
     before = [snapshot(c) for c in (case, *others)]
+    excluded_before = excluded(case, *others)
 
     # when someone who has not signed in tries it
     payload = act(gql, None, spec.name, **spec.arguments(case, others))
@@ -71,6 +106,7 @@ def test_anonymous_callers_get_unauthenticated_and_nothing_changes(gql, world, f
     assert payload["case"] is None
     assert [(e["field"], e["code"]) for e in payload["errors"]] == [(None, "unauthenticated")]
     assert [snapshot(c) for c in (case, *others)] == before
+    assert excluded(case, *others) == excluded_before
 
 
 def test_anonymous_callers_cannot_register_as_staff(gql, world):

@@ -1,7 +1,9 @@
 """The staff lifecycle mutations, one per action of DESIGN §4 (§9), each a
 thin call into the service the admin uses (``casemodels.services``); see
-``base`` for the steps they share. Modules mirror the services'."""
+``base`` for the steps they share. Modules mirror the services'
+(``assessment``: excluding a case from assessment and restoring it)."""
 
+from .assessment import ExcludeFromAssessment, RestoreToAssessment
 from .base import CaseMutation
 from .dispatching import (
     DispatchCase, EscalateCase, RedispatchCase, RequestReturn, ReviewReturn, SignCase, SubDispatchCase,
@@ -15,5 +17,5 @@ __all__ = [
     "CaseMutation", "DispatchCase", "EscalateCase", "RedispatchCase", "RequestReturn", "ReviewReturn", "SignCase",
     "SubDispatchCase", "ArchiveCase", "CloseCase", "HoldConsultation", "RecordReturnVisit", "ReplyCase",
     "RequestExtension", "ReviewExtension", "AnswerOnTheSpot", "DivertCase", "MarkInvalid", "MergeCases",
-    "RegisterCase", "RequestInfo", "ResumeCase",
+    "RegisterCase", "RequestInfo", "ResumeCase", "ExcludeFromAssessment", "RestoreToAssessment",
 ]
