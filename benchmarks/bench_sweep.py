@@ -28,8 +28,11 @@ and by SMS: near due (80 % of the reply time), overdue reply, overdue
 sign-for, repeat caller (3 in 3 days), repeat matter (3 in 2 days),
 unsatisfied, extended, returned, progress missed.
 
-Timed: the first sweep (every warning raised from nothing: warnings,
-notifications and events written), then the steady state — the sweep run
+Timed: the first sweep over the unswept backlog (at most
+``MINSHENG_SWEEP_BATCH`` warnings per rule, with their notifications and
+events), and the runs that follow it at once until the backlog is worked
+off, as the scheduled task chains them (each run, the longest, and all of
+them together); then the steady state — the sweep run
 again one minute later, and again, as the schedule does (median of
 ``--runs``) — and each rule alone in the steady state; the baseline count;
 and the delivery with the default senders: every due in-app notification
@@ -256,7 +259,7 @@ def main():
         from casemodels.models import Case, CaseEvent, Notification, Warning
         from casemodels.services.inbox import CLOCK_STATES
         from casemodels.services.outbox import deliver_due, mark_in_app_sent
-        from casemodels.services.sweep import active_rules, centre_scopes, sweep, sweep_rule
+        from casemodels.services.sweep import active_rules, batch_limit, centre_scopes, sweep, sweep_rule
 
         started = time.perf_counter()
         if not Case.objects.exists():
@@ -274,9 +277,14 @@ def main():
         base = median_ms(baseline, args.runs)
         open_base = median_ms(lambda i: Case.objects.filter(
             state__in=("received", "dispatched", "handling", "replied")).count(), args.runs)
-        start = time.perf_counter()
-        first = sweep(now=NOW)
-        first_ms = (time.perf_counter() - start) * 1000
+        backlog = []  # (ms, report) of each run until nothing is left
+        while not backlog or backlog[-1][1]["more"]:
+            start = time.perf_counter()
+            report = sweep(now=NOW)
+            backlog.append(((time.perf_counter() - start) * 1000, report))
+        first_ms, first = backlog[0]
+        longest = max(ms for ms, _ in backlog)
+        drained_ms = sum(ms for ms, _ in backlog)
         with connection.cursor() as cursor:  # the statistics see the new warnings (autovacuum would, later)
             cursor.execute("ANALYZE")
         minute = datetime.timedelta(minutes=1)
@@ -298,13 +306,18 @@ def main():
         print(f"\nMinsheng warning sweep benchmark — {connection.vendor}, {Case.objects.count()} cases "
               f"({open_cases} open; built in {built:.0f} s), {datetime.date.today()}, Python {sys.version.split()[0]}, "
               f"median of {args.runs} runs\n")
-        print(f"first sweep raised {first['raised']} warnings and queued {first['notifications']} notifications; "
+        print(f"the backlog: {sum(r['raised'] for _, r in backlog)} warnings and "
+              f"{sum(r['notifications'] for _, r in backlog)} notifications in {len(backlog)} runs of at most "
+              f"{batch_limit()} warnings per rule (the first run raised {first['raised']}); "
               f"the steady runs raised {sum(r['raised'] for r in steady_reports)} in all\n")
         print("| measurement | ms | baseline ms | ratio | under 1 s |")
         print("|---|---|---|---|---|")
         print(f"| baseline 2: COUNT(*) of all the open cases | {open_base:.1f} | {base:.1f} | {open_base / base:.1f}× | |")
-        print(f"| first sweep (9 rules; every warning, notification and event written) | {first_ms:.0f} | "
+        print(f"| first sweep over the backlog (9 rules, one batch each) | {first_ms:.0f} | "
               f"{base:.1f} | {first_ms / base:.0f}× | {'yes' if first_ms < TARGET_MS else 'NO'} |")
+        print(f"| — the longest of the {len(backlog)} runs working off the backlog | {longest:.0f} | "
+              f"{base:.1f} | {longest / base:.0f}× | {'yes' if longest < TARGET_MS else 'NO'} |")
+        print(f"| — all {len(backlog)} runs together | {drained_ms:.0f} | {base:.1f} | {drained_ms / base:.0f}× | |")
         print(f"| steady sweep, one minute later (9 rules) | {steady:.0f} | {base:.1f} | {steady / base:.1f}× | "
               f"{'yes' if steady < TARGET_MS else 'NO'} |")
         for name, ms in per_rule:

@@ -25,6 +25,10 @@ zone.
   total and per directory item.
 - ``weekday_profile(start, end)``: cases per week-day (Monday to Sunday),
   and per such day in the window.
+
+Who may read them (``check_analyst``): the figures are the whole centre's,
+so supervisors and administrators of a command centre (and superusers).
+They are counts only, with no personal data.
 """
 
 import datetime
@@ -38,11 +42,11 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
-from snippets.models import DirectoryItem, Level, Region
+from snippets.models import DirectoryItem, Level, Region, Unit
 
 from ..models import Case, CaseState
 from .assessment import centre_zone
-from .base import InvalidInput
+from .base import R, Actor, InvalidInput, NotAllowed
 
 SHARE_PLACES = Decimal("0.0001")
 PER_DAY_PLACES = Decimal("0.01")
@@ -110,6 +114,22 @@ class WeekdayRow:
     cases: int
     days: int  # such week-days in the window
     per_day: Decimal | None
+
+
+def check_analyst(user_or_actor):
+    """Refuse (``NotAllowed``) anyone but a supervisor or administrator of a
+    command centre, or a superuser; returns the ``Actor``."""
+    actor = user_or_actor if isinstance(user_or_actor, Actor) else Actor.of(user_or_actor)
+    actor.require(R.SUPERVISOR, R.ADMINISTRATOR)
+    if not actor.is_superuser and (actor.unit is None or actor.unit.kind != Unit.Kind.CENTRE):
+        raise NotAllowed(_("The analysis covers the whole centre: it is open to the command centre's staff only."),
+                         code="not_allowed")
+    return actor
+
+
+def local_midnight(day):
+    """The start of ``day`` in the centre's time zone."""
+    return _midnight(day)
 
 
 def counted_cases():
