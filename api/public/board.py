@@ -45,6 +45,15 @@ class BoardRowType(graphene.ObjectType):
 
     unit = graphene.Field(BoardUnitType, required=True)
     dispatched = graphene.Int(required=True, description="Lead assignments dispatched to the unit in the period.")
+    returned = graphene.Int(
+        required=True, description="Lead assignments dispatched in the period that ended as an approved return "
+        "(退单); not counted in dispatched.",
+    )
+    extended = graphene.Int(required=True, description="Of the dispatched, those granted an extension (延期).")
+    overdue = graphene.Int(
+        required=True, description="Of the dispatched, replied late or still held past the reply deadline "
+        "(as of the roll-up's last refresh).",
+    )
     response_rate = graphene.Float(description="响应率: signed for on time / dispatched.")
     resolution_rate = graphene.Float(description="解决率: resolved / return-visited.")
     satisfaction_rate = graphene.Float(
@@ -56,6 +65,15 @@ class BoardRowType(graphene.ObjectType):
     ranked = graphene.Boolean(
         required=True, description="False below the scheme's minimum sample, or when no scheme applies.",
     )
+
+    def resolve_returned(row, info):
+        return row.figures.returned
+
+    def resolve_extended(row, info):
+        return row.figures.extended
+
+    def resolve_overdue(row, info):
+        return row.figures.overdue
 
     def resolve_response_rate(row, info):
         return _rate(row.rates.response_rate)
