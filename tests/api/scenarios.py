@@ -24,11 +24,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from wagtail.models import Locale, Page, Site
 
-from casemodels.models import Case
+from casemodels.models import AssessmentExclusion, Case
 from casemodels.services.rollups import refresh_rollups
 from cms.models import HomePage, NoticeIndexPage, NoticePage
 from publishing.models import Bulletin
 from snippets.models import AssessmentScheme
+from tests.casemodels.conftest import START
 from tests.factories import DirectoryItemFactory
 
 PASSWORD = "pw"  # tests.factories.UserFactory's password
@@ -292,3 +293,36 @@ def supervise_case(w, flow):
     case = flow.handling()
     due = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=3)
     return {"numbers": [case.number], "unit": "zjj", "answerDue": due.isoformat()}
+
+
+# --- Staff: assessment and analysis ---------------------------------------------------------------
+def _excluded(data, variables):
+    case = payload(data, "excludeFromAssessment")["case"]
+    assert case["assessmentExclusion"]["reason"] == variables["reason"]
+    assert AssessmentExclusion.objects.filter(case__number=variables["number"]).exists()
+
+
+@scenario("exclude_from_assessment", who="supervisor", check=_excluded)
+def exclude_from_assessment(w, flow):
+    case = flow.closed()
+    reason = "市民诉求超出法律政策规定，经审核予以核减。"
+    return {"number": case.number, "reason": reason, "expectedVersion": case.version}
+
+
+def _analysed(data, variables):
+    assert [row["code"] for row in data["hotItems"]] == ["0101"]
+    assert [(row["code"], row["cases"]) for row in data["hotRegions"]] == [("gp-ms", 3)]
+    assert [(row["region"]["code"], row["cases"]) for row in data["risingMatters"]] == [("gp-ms-mx", 3)]
+    assert (data["seasonal"]["cases"], data["seasonal"]["lastYear"]) == (3, 0)
+    assert sum(row["cases"] for row in data["weekdayProfile"]) == 3
+
+
+@scenario("analysis", who="supervisor", check=_analysed)
+def analysis(w, flow):
+    lamp = DirectoryItemFactory(code="0101", name="路灯")
+    # three calls about the lamps of 米西村 in the last three days (now: 30 September 2025, 10:00)
+    for caller, hours in enumerate((40, 20, 2)):
+        flow.received(directory_item=lamp, region=w.village_a_r, citizen_phone=f"1380000000{caller}",
+                      received_at=START - datetime.timedelta(hours=hours))
+    return {"start": "2025-09-01T00:00:00+08:00", "end": "2025-10-01T00:00:00+08:00", "limit": 10, "level": 3,
+            "windowDays": 3, "threshold": 3, "month": "2025-09"}
