@@ -1,7 +1,8 @@
 """The case page (the inspect view of the Case viewset, ``cases:inspect``):
 the request, the citizen (masked for roles that may not see personal data),
 where it stands, deadlines with their lights, units and assignments,
-requests under review, visits and consultations, the dossier of every
+requests under review, visits and consultations, whether the case is
+excluded from assessment (核减: reason, by whom, when), the dossier of every
 event, possible duplicates, and a button for each action the user may take
 now (``permissions.available_actions``).
 
@@ -27,7 +28,7 @@ from wagtail.admin.views.generic import InspectView
 
 from snippets.services.masking import mask_text
 
-from ..models import OPEN_STATES, Case, CaseState
+from ..models import OPEN_STATES, AssessmentExclusion, Case, CaseState
 from ..services import CaseActionError
 from ..services.inbox import CLOCK_STATES, NEAR_REPLY, NEAR_SIGN, Light, with_lights
 from ..services.intake import check_merge_duplicate
@@ -125,6 +126,14 @@ class CasePageView(InspectView):
             })
         return rows
 
+    def exclusion(self, mask):
+        """The case's exclusion from assessment (核减), or None."""
+        exclusion = (AssessmentExclusion.objects.filter(case_id=self.object.pk)
+                     .select_related("excluded_by__staff_profile").first())
+        if exclusion is None:
+            return None
+        return {"reason": mask(exclusion.reason), "by": person(exclusion.excluded_by), "at": exclusion.excluded_at}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         case, user = self.object, self.request.user
@@ -161,6 +170,7 @@ class CasePageView(InspectView):
             visits=case.return_visits.order_by("visited_at"),
             consultations=case.consultations.prefetch_related("units").order_by("held_at"),
             merged_cases=case.merged_cases.order_by("number"),
+            exclusion=self.exclusion(mask),
             actions=[{"code": code, "label": ACTIONS[code][1], "url": reverse(f"cases:{code}", args=[case.pk])}
                      for code in available_actions(case, user)],
             duplicates=self.duplicates(actor),

@@ -327,6 +327,23 @@ class PostProgressForm(ActionForm):
     note = forms.CharField(label=_("Progress so far"), widget=TEXTAREA)
 
 
+class ExcludeForm(ActionForm):
+    """Leave the case out of every assessment figure after review (核减)."""
+
+    service = staticmethod(services.exclude_from_assessment)
+    reason = forms.CharField(
+        label=_("Reason for the exclusion"), widget=TEXTAREA,
+        help_text=_("E.g. a request beyond law or policy, or a duty that is not the unit's; kept in the dossier."),
+    )
+
+
+class RestoreForm(ActionForm):
+    """Count an excluded case in the assessment again."""
+
+    service = staticmethod(services.restore_to_assessment)
+    reason = forms.CharField(label=_("Reason for restoring the case"), widget=TEXTAREA)
+
+
 FORMS = {
     "dispatch": DispatchForm,
     "sign": SignForm,
@@ -351,4 +368,6 @@ FORMS = {
     "archive": ArchiveForm,
     "supervise": SuperviseForm,
     "post_progress": PostProgressForm,
+    "exclude": ExcludeForm,
+    "restore": RestoreForm,
 }

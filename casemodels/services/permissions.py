@@ -11,7 +11,7 @@ The order of ``ACTIONS`` is the order of the buttons on the case page."""
 
 from django.utils.translation import gettext_lazy as _
 
-from .base import Actor, CaseActionError
+from .base import R, Actor, CaseActionError
 from .dispatching import (
     check_dispatch,
     check_escalate,
@@ -21,6 +21,7 @@ from .dispatching import (
     check_sign,
     check_sub_dispatch,
 )
+from .exclusions import check_exclude, check_restore
 from .handling import (
     check_archive,
     check_close,
@@ -60,6 +61,8 @@ ACTIONS = {
     "archive": (check_archive, _("Archive")),
     "supervise": (check_supervise, _("Supervise")),
     "post_progress": (check_post_progress, _("Post progress")),
+    "exclude": (check_exclude, _("Exclude from assessment")),
+    "restore": (check_restore, _("Restore to assessment")),
 }
 
 
@@ -93,3 +96,10 @@ def available_actions(case, user):
     if actor is None:
         return []
     return [code for code in ACTIONS if may(case, actor, code)]
+
+
+def may_rebuild_rollups(user):
+    """Superusers and administrators may start a rebuild of the assessment
+    roll-up from the cases (``rollups.rebuild_rollups``, in the background)."""
+    actor = actor_for(user)
+    return actor is not None and (actor.is_superuser or R.ADMINISTRATOR in actor.roles)
