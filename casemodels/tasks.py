@@ -2,7 +2,7 @@
 
 from .services.deadlines import recompute_open_cases
 from .services.outbox import deliver_due
-from .services.rollups import refresh_rollups
+from .services.rollups import rebuild_rollups, refresh_rollups
 from .services.sweep import sweep
 
 
@@ -14,10 +14,19 @@ def recompute_open_case_deadlines(rematch=False):
     return {"examined": examined, "changed": changed}
 
 
+def _run_summary(run):
+    return {"kind": run.kind, "days": run.days, "rows": run.rows, "as_of": run.as_of.isoformat()}
+
+
 def refresh_assessment_rollups():
     """Bring the daily assessment roll-up up to date (the days touched since the last refresh)."""
-    run = refresh_rollups()
-    return {"kind": run.kind, "days": run.days, "rows": run.rows, "as_of": run.as_of.isoformat()}
+    return _run_summary(refresh_rollups())
+
+
+def rebuild_assessment_rollups():
+    """Empty the daily assessment roll-up and recompute every day from the
+    cases (started by an administrator from the admin's roll-up screen)."""
+    return _run_summary(rebuild_rollups())
 
 
 def run_sweep():

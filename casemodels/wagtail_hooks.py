@@ -3,3 +3,5 @@
 from .admin import cases, dashboard, inbox  # noqa: F401
 from .admin import supervision  # noqa: F401
 from .admin import alerts  # noqa: F401
+from .admin import assessment  # noqa: F401
+from .admin import analysis  # noqa: F401

@@ -19,10 +19,18 @@ from django.utils.translation import gettext as _
 
 from ..models import AssessmentExclusion, Assignment, CaseEvent
 from .base import R, Actor, InvalidState, lock_case, record_event, require_text, save_case
+from .visibility import sees_every_case, visible_cases
 
 
 def is_excluded(case):
     return AssessmentExclusion.objects.filter(case_id=case.pk).exists()
+
+
+def visible_exclusions(user):
+    """The exclusions of the cases ``user`` may see (``visible_cases``)."""
+    if sees_every_case(user):
+        return AssessmentExclusion.objects.all()
+    return AssessmentExclusion.objects.filter(case__in=visible_cases(user))
 
 
 def _check_reviewer(case, actor):
