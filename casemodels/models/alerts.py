@@ -17,12 +17,15 @@ from snippets.models import StaffProfile, Unit, WarningRule
 class Warning(models.Model):
     """One warning of one rule on one case, at one level (yellow, red).
 
-    The key is (case, rule, level, occurrence): ``occurrence`` is the case's
-    round for the deadline rules and the unsatisfied rule (a second dispatch
-    has new deadlines and a new verdict), the number of progress posts so far
-    for the progress rule (each missed interval after a post is a new
-    warning), and 0 for the others (a case repeats, or is extended or
-    returned N times, once)."""
+    The key is (case, rule, level, occurrence): ``occurrence`` is the watched
+    deadline for the deadline rules (its epoch minutes; for the sign-for
+    deadline the pending assignment's id: each unit asked to sign is watched),
+    so that a moved deadline or a new round is warned about afresh; the
+    latest return visit's id for the unsatisfied rule (one warning per
+    verdict); the start of the interval (epoch minutes) for the progress
+    rule (each missed interval is a new warning); and 0 for the others (a
+    case repeats, or is extended or returned N times, once). See
+    ``casemodels.services.sweep_rules``."""
 
     case = models.ForeignKey("casemodels.Case", verbose_name=_("case"), on_delete=models.CASCADE,
                              related_name="warnings")

@@ -9,9 +9,11 @@ sweep's ``progress_missed`` rule (``progress_missed_cases``, set-based):
   case's matched policy (``Case.policy``) has a ``PolicyLimit`` of kind
   ``progress`` (in hours, natural days, working days or months; a fixed
   date makes no sense as an interval and is ignored);
-- the interval is counted from the later of: the lead unit's signing (the
-  active lead assignment's ``signed_at``) and the last progress post
-  (``CaseEvent`` ``progress``) of the case, exactly as a deadline is counted
+- the interval is counted from the latest of: the lead unit's signing (the
+  active lead assignment's ``signed_at``), the last progress post
+  (``CaseEvent`` ``progress``) of the case, and the end of the last clock
+  pause (the unit could not move while the clock stood still, so the
+  interval starts again when it runs), exactly as a deadline is counted
   from its start (``deadlines.due_after``: "N working days" ends at the
   close of the N-th working day after the day of the start, on the work
   calendar);
@@ -28,7 +30,7 @@ from django.utils.translation import gettext as _
 from snippets.models import PolicyLimit
 from snippets.services.calendar import WorkCalendar
 
-from ..models import Assignment, Case, CaseEvent, CaseState
+from ..models import Assignment, Case, CaseEvent, CaseState, ClockPause
 from .base import R, Actor, actor_lead_assignment, active_lead, lock_case, record_event, require_state, require_text
 from .base import save_case
 from .deadlines import due_after, load_calendar, policy_limits, to_local
@@ -70,8 +72,13 @@ def progress_due(case, *, now=None):
     lead = active_lead(case)
     if lead is None or lead.state != Assignment.State.SIGNED or lead.signed_at is None:
         return None
-    start = max(filter(None, (lead.signed_at, last_progress_at(case))))
+    start = max(filter(None, (lead.signed_at, last_progress_at(case), last_resumed_at(case))))
     return due_after(limit, start, load_calendar(start))
+
+
+def last_resumed_at(case):
+    pause = case.pauses.filter(ended_at__isnull=False).order_by("-ended_at", "-id").first()
+    return pause.ended_at if pause is not None else None
 
 
 def missed_before(limit, now, cal):
@@ -92,8 +99,9 @@ def missed_before(limit, now, cal):
 
 
 def with_progress_start(queryset):
-    """Annotate ``progress_from``: the later of the signed lead assignment's
-    ``signed_at`` and the last progress post (NULL when not signed)."""
+    """Annotate ``progress_from``: the latest of the signed lead assignment's
+    ``signed_at``, the last progress post and the end of the last clock
+    pause (NULL when not signed)."""
     signed = Subquery(
         Assignment.objects.filter(
             case=OuterRef("pk"), role=Assignment.Role.LEAD, state=Assignment.State.SIGNED,
@@ -103,8 +111,14 @@ def with_progress_start(queryset):
         CaseEvent.objects.filter(case=OuterRef("pk"), action=A.PROGRESS).order_by("-created_at", "-id")
         .values("created_at")[:1]
     )
+    resumed = Subquery(
+        ClockPause.objects.filter(case=OuterRef("pk"), ended_at__isnull=False).order_by("-ended_at", "-id")
+        .values("ended_at")[:1]
+    )
+    # SQLite's MAX() of a NULL is NULL: a missing post or pause counts as the signing.
     return queryset.annotate(progress_signed=signed).annotate(
-        progress_from=Greatest("progress_signed", Coalesce(posted, "progress_signed")),
+        progress_from=Greatest("progress_signed", Coalesce(posted, "progress_signed"),
+                               Coalesce(resumed, "progress_signed")),
     )
 
 

@@ -37,8 +37,8 @@ A rule with ``working_days_only`` raises nothing on a day off (by the work
 calendar); its conditions still hold the next working day, when it raises
 them.
 
-A run raises at most ``MINSHENG_SWEEP_BATCH`` warnings per rule (oldest
-cases first), so that every run, and every write transaction, stays short
+A run raises at most ``MINSHENG_SWEEP_BATCH`` warnings per rule (the most
+urgent first: the earliest deadline, else the oldest case), so that every run, and every write transaction, stays short
 even over a backlog: the first sweep of a large centre, or a new rule that
 matches tens of thousands of open cases at once. What is left waits for the
 next run; ``report["more"]`` names the rules that were cut short, and the
@@ -117,7 +117,8 @@ WARNING_COLUMNS = ["case", "rule", "level", "occurrence", "unit", "raised_at", "
 
 def insert_warnings(rule, cases, now, batch, limit):
     """Insert the warnings of ``rule`` for the candidate ``cases`` that do not
-    have theirs yet, at most ``limit``, oldest cases first (the anti-join
+    have theirs yet, at most ``limit``, the most urgent first (``w_order``: the
+earliest deadline, else the oldest case; the anti-join
     keeps a steady-state run cheap; the unique key still guards against a
     concurrent run)."""
     warned = Warning.objects.filter(
@@ -126,7 +127,9 @@ def insert_warnings(rule, cases, now, batch, limit):
     rows = cases.filter(~Exists(warned)).annotate(
         w_case=F("pk"), w_rule=Value(rule.pk), w_level=Value(rule.light),
         w_raised=Value(now, output_field=DateTimeField()), w_batch=Value(batch),
-    ).order_by("pk").values("w_case", "w_rule", "w_level", "w_occurrence", "w_unit", "w_raised", "w_batch")[:limit]
+    ).order_by("w_order", "pk").values(
+        "w_case", "w_rule", "w_level", "w_occurrence", "w_unit", "w_raised", "w_batch",
+    )[:limit]
     sql, params = rows.query.sql_with_params()
     return insert_ignoring(Warning, WARNING_COLUMNS, sql, params)
 

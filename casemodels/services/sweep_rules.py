@@ -18,11 +18,20 @@ The deadline rules read the deadlines exactly as the workbench's lights do
   its ``sign_due``. An overdue-reply and an overdue-sign rule together warn
   about exactly the workbench's red cases;
 - *near due*: the deadline has not passed yet, and either ``share_elapsed``
-  per cent of the time from the clock start (the start of the round:
-  receipt, or the second dispatch; the assignment's dispatch for the
+  per cent of the running time from the clock start (the start of the
+  round: receipt, or the second dispatch; the assignment's dispatch for the
   sign-for deadline) to the deadline has gone, or the deadline falls within
-  the next ``hours_before`` hours. A case already past its deadline gets the
-  overdue warning, not a late near-due one.
+  the next ``hours_before`` hours. Time the clock stood still (clock pauses
+  of the round that have ended; the deadline was moved by them) is not
+  elapsed time. A case already past its deadline gets the overdue warning,
+  not a late near-due one.
+
+Each deadline is warned about once per deadline: the occurrence of a
+deadline warning is the watched deadline itself (epoch minutes of the
+case's deadline; for the sign-for deadline the pending assignment's id), so
+that a deadline moved by an extension or a pause, or a new unit asked to
+sign (a second dispatch, a return and a new dispatch, a whistle), is
+watched afresh, and the same deadline is never warned about twice.
 
 The others:
 
@@ -30,26 +39,35 @@ The others:
   ``window_days`` days whose citizen phone (or directory item and region)
   is shared by at least ``threshold`` cases received in that window (every
   state but invalid: merged duplicates count, they are the repeats);
-- *unsatisfied*: an open case in the unsatisfied ledger;
+- *unsatisfied*: an open case in the unsatisfied ledger, once per verdict
+  (the occurrence is the latest return visit's id);
 - *extended* / *returned*: an open case with at least ``threshold`` approved
   extension requests (its deadline was moved) / approved returns (退单: it
   went back to the centre);
 - *progress missed*: ``casemodels.services.progress.progress_missed_cases``
-  (the one definition, shared with the case page).
+  (the one definition, shared with the case page), once per interval (the
+  occurrence is the interval's start, ``progress_from``, in epoch minutes).
+
+Within a rule, the candidates are ordered (``w_order``) so that a run cut
+short by the sweep's batch limit takes the most urgent first: the earliest
+deadline for the deadline rules, else the oldest case.
 
 A rule limited to some channels watches the cases of those channels only."""
 
 import datetime
 
 from django.db.models import (
-    BigIntegerField, Count, ExpressionWrapper, F, FloatField, Func, OuterRef, Q, Subquery, Value, When,
+    BigIntegerField, Count, ExpressionWrapper, F, FloatField, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value,
+    When,
 )
 from django.db.models import Case as Choose
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, Floor
 
 from snippets.models import WarningRule
 
-from ..models import OPEN_STATES, Assignment, Case, CaseEvent, CaseState, ExtensionRequest, ReturnRequest
+from ..models import (
+    OPEN_STATES, Assignment, Case, CaseEvent, CaseState, ClockPause, ExtensionRequest, ReturnRequest, ReturnVisit,
+)
 from ..models.requests import ReviewState
 from .inbox import CLOCK_STATES
 
@@ -76,6 +94,11 @@ class Epoch(Func):
         return self.as_sql(compiler, connection, template="UNIX_TIMESTAMP(%(expressions)s)", **extra)
 
 
+def minutes(expression):
+    """Whole minutes since 1970 of a date-time expression (an occurrence key)."""
+    return Cast(Floor(Epoch(expression) / Value(60.0)), IntegerField())
+
+
 def running():
     """A running clock, as ``deadline_lights`` reads it."""
     return Q(state__in=CLOCK_STATES, paused_since__isnull=True)
@@ -99,18 +122,29 @@ def round_start():
                   default=F("received_at"))
 
 
-def progress_posts():
-    posts = CaseEvent.objects.filter(case=OuterRef("pk"), action=CaseEvent.Action.PROGRESS).order_by()
-    return Coalesce(Subquery(posts.values("case_id").annotate(n=Count("pk")).values("n")), Value(0))
+def paused_seconds():
+    """Seconds the case's clock stood still in pauses that started in the
+    current round (``w_start``) and have ended."""
+    pauses = ClockPause.objects.filter(
+        case=OuterRef("pk"), ended_at__isnull=False, started_at__gte=OuterRef("w_start"),
+    ).order_by().values("case_id").annotate(s=Sum(Epoch("ended_at") - Epoch("started_at"))).values("s")
+    return Coalesce(Subquery(pauses, output_field=FloatField()), Value(0.0))
 
 
-def near(queryset, due, start, rule, now):
-    """Narrow ``queryset`` (deadline not passed yet) to the near-due rows."""
+def latest_visit():
+    visits = ReturnVisit.objects.filter(case=OuterRef("pk")).order_by("-visited_at", "-id").values("id")[:1]
+    return Coalesce(Subquery(visits), F("round"), output_field=BigIntegerField())
+
+
+def near(queryset, due, start, rule, now, paused=None):
+    """Narrow ``queryset`` (deadline not passed yet) to the near-due rows;
+    ``paused``: seconds of the span the clock stood still (not elapsed)."""
     if rule.share_elapsed is not None:
         share = rule.share_elapsed
-        # start + share% × (due − start) ≤ now, in seconds, without a division.
+        # (start + paused) + share% × (due − start − paused) ≤ now, in seconds, without a division.
+        begin = Epoch(start) if paused is None else Epoch(start) + paused
         reached = ExpressionWrapper(
-            Value(float(share)) * Epoch(due) + Value(float(100 - share)) * Epoch(start), output_field=FloatField(),
+            Value(float(share)) * Epoch(due) + Value(float(100 - share)) * begin, output_field=FloatField(),
         )
         return queryset.alias(w_reached=reached).filter(w_reached__lte=100.0 * now.timestamp())
     if rule.hours_before is not None:
@@ -126,14 +160,23 @@ def deadline_cases(rule, now):
             late = pending.filter(sign_due__lt=now)
         else:
             late = near(pending.filter(sign_due__gte=now), "sign_due", F("dispatched_at"), rule, now)
-        return None if late is None else Case.objects.filter(running(), pk__in=late.values("case_id"))
+        if late is None:
+            return None
+        # The (latest) pending lead assignment watched: its id is the occurrence, its deadline the order.
+        watched = late.filter(case=OuterRef("pk")).order_by("-id")
+        return Case.objects.filter(running(), pk__in=late.values("case_id")).annotate(
+            w_occurrence=Subquery(watched.values("id")[:1]), w_order=Subquery(watched.values("sign_due")[:1]),
+        )
     due = DUE_FIELDS.get(rule.deadline)
     if due is None:
         return None
     cases = Case.objects.filter(running())
     if rule.kind == K.OVERDUE:
-        return cases.filter(**{f"{due}__lt": now})
-    return near(cases.filter(**{f"{due}__gte": now}), due, round_start(), rule, now)
+        cases = cases.filter(**{f"{due}__lt": now})
+    else:
+        cases = near(cases.filter(**{f"{due}__gte": now}).alias(w_start=round_start()), due, F("w_start"), rule,
+                     now, paused_seconds())
+    return None if cases is None else cases.annotate(w_occurrence=minutes(due), w_order=F(due))
 
 
 def repeat_cases(rule, now):
@@ -179,19 +222,20 @@ def candidates(rule, now):
     """The cases ``rule`` warns about at ``now`` (see the module docstring),
     annotated with ``w_unit`` and ``w_occurrence``; None when it cannot apply."""
     kind = rule.kind
-    occurrence = F("round")
+    occurrence = Value(0)
     if kind in (K.NEAR_DUE, K.OVERDUE):
-        cases = deadline_cases(rule, now)
+        cases, occurrence = deadline_cases(rule, now), None  # annotated by deadline_cases
     elif kind in (K.REPEAT_CALLER, K.REPEAT_MATTER):
-        cases, occurrence = repeat_cases(rule, now), Value(0)
+        cases = repeat_cases(rule, now)
     elif kind == K.UNSATISFIED:
-        cases = Case.objects.filter(state__in=OPEN_STATES, is_unsatisfied=True)
+        cases, occurrence = Case.objects.filter(state__in=OPEN_STATES, is_unsatisfied=True), latest_visit()
     elif kind == K.EXTENDED:
-        cases, occurrence = approved_requests_cases(ExtensionRequest, rule), Value(0)
+        cases = approved_requests_cases(ExtensionRequest, rule)
     elif kind == K.RETURNED:
-        cases, occurrence = approved_requests_cases(ReturnRequest, rule), Value(0)
+        cases = approved_requests_cases(ReturnRequest, rule)
     elif kind == K.PROGRESS_MISSED:
-        cases, occurrence = progress_cases(rule, now), progress_posts()
+        cases = progress_cases(rule, now)
+        occurrence = None if cases is None else minutes("progress_from")
     else:
         return None
     if cases is None:
@@ -199,4 +243,6 @@ def candidates(rule, now):
     channel_ids = [channel.pk for channel in rule.channels.all()]
     if channel_ids:
         cases = cases.filter(channel_id__in=channel_ids)
-    return cases.annotate(w_unit=lead_unit(), w_occurrence=occurrence)
+    if occurrence is not None:
+        cases = cases.annotate(w_occurrence=occurrence, w_order=F("pk"))
+    return cases.annotate(w_unit=lead_unit())

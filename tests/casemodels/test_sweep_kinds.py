@@ -17,7 +17,7 @@ from casemodels.services.sweep import raise_notes, sweep
 from tests.factories import DirectoryItemFactory, PolicyFactory
 
 from .conftest import local
-from .test_sweep import K, make_rule, warned
+from .test_sweep import K, make_rule, minutes, warned
 
 
 # --- Repeats -------------------------------------------------------------------------------------
@@ -82,18 +82,20 @@ def test_unsatisfied_and_its_second_round(world, flow, clock):
     # when the sweep runs (twice)
     sweep(now=local(2025, 9, 30, 12))
     sweep(now=local(2025, 9, 30, 12, 1))
-    # then the case is warned once for round 2
-    assert list(Warning.objects.filter(rule=rule).values_list("case_id", "occurrence")) == [(case.pk, 2)]
-    # and when round 2's reply is late too, it is red for round 2
-    sign_case(case, acting_user=world.dept_handler)
+    # then the case is warned once, for that verdict
+    verdict = case.return_visits.get()
+    assert list(Warning.objects.filter(rule=rule).values_list("case_id", "occurrence")) == [(case.pk, verdict.pk)]
+    # and when round 2's reply is late too, it is red for round 2's deadline
+    case = sign_case(case, acting_user=world.dept_handler)
     sweep(now=local(2025, 10, 15, 9))
-    assert list(Warning.objects.filter(rule=red).values_list("occurrence", flat=True)) == [2]
+    assert list(Warning.objects.filter(rule=red).values_list("occurrence", flat=True)) == [minutes(case.reply_due)]
 
 
 def test_a_second_dispatch_warns_again(world, flow, clock):
     # given a case red in round 1, then replied, visited unsatisfied and dispatched again
     red = make_rule("超期", kind=K.OVERDUE)
     case = flow.handling()
+    first_due = case.reply_due
     sweep(now=local(2025, 10, 15, 9))
     clock.move_to(local(2025, 10, 16, 9))
     case = reply_case(case, acting_user=world.dept_handler, reply="已处理")
@@ -101,10 +103,11 @@ def test_a_second_dispatch_warns_again(world, flow, clock):
     case = sign_case(case, acting_user=world.dept_handler)
     # when round 2's deadline passes (5 working days after 10-16: 10-23)
     sweep(now=local(2025, 10, 23, 23))
-    assert list(Warning.objects.filter(rule=red).values_list("occurrence", flat=True)) == [1]
+    assert list(Warning.objects.filter(rule=red).values_list("occurrence", flat=True)) == [minutes(first_due)]
     sweep(now=local(2025, 10, 24, 9))
-    # then the case has a red warning for each round
-    assert sorted(Warning.objects.filter(rule=red).values_list("occurrence", flat=True)) == [1, 2]
+    # then the case has a red warning for each round's deadline
+    assert sorted(Warning.objects.filter(rule=red).values_list("occurrence", flat=True)) == [
+        minutes(first_due), minutes(case.reply_due)]
 
 
 @pytest.mark.parametrize("approve, want", [(True, True), (False, False)])
@@ -156,8 +159,9 @@ def test_progress_missed_each_interval(world, flow, clock):
     sweep(now=local(2025, 10, 16, 23))
     assert Warning.objects.filter(rule=rule).count() == 1
     sweep(now=local(2025, 10, 17, 0, 0, 1))
-    # then each missed interval is its own warning
-    assert list(Warning.objects.filter(rule=rule).order_by("id").values_list("occurrence", flat=True)) == [0, 1]
+    # then each missed interval is its own warning (keyed by the interval's start)
+    assert list(Warning.objects.filter(rule=rule).order_by("id").values_list("occurrence", flat=True)) == [
+        minutes(local(2025, 9, 30, 10)), minutes(local(2025, 10, 9, 10))]
 
 
 # --- Notes ---------------------------------------------------------------------------------------
