@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from snippets.models import PolicyLimit, TimeLimitPolicy
@@ -252,11 +252,16 @@ DEADLINE_FIELDS = ("sign_due", "contact_due", "reply_due", "completion_due", "de
 
 
 def sync_lead_assignments(case):
-    """The active lead assignment carries the case's reply deadline (set at
-    dispatch); keep it in step when the case's deadline moves."""
-    case.assignments.filter(role=Assignment.Role.LEAD, state__in=Assignment.ACTIVE_STATES).exclude(
-        reply_due=case.reply_due
-    ).update(reply_due=case.reply_due)
+    """The lead assignments of the current round carry the case's reply
+    deadline (set at dispatch); keep them in step when the case's deadline
+    moves (an extension, an ended pause, a recompute): the active one, and
+    those that sub-dispatched it (a township whose village holds the case
+    answers for it by the same deadline, and is assessed by it)."""
+    S = Assignment.State
+    case.assignments.filter(
+        Q(state__in=Assignment.ACTIVE_STATES) | Q(state=S.SUB_DISPATCHED, round=case.round),
+        role=Assignment.Role.LEAD,
+    ).exclude(reply_due=case.reply_due).update(reply_due=case.reply_due)
 
 
 def _recompute_locked(pk, *, rematch, now, policies=None, states=None):
