@@ -1,5 +1,7 @@
 """django-q2 tasks: small functions that call services."""
 
+from django_q.tasks import async_task
+
 from .services.deadlines import recompute_open_cases
 from .services.outbox import deliver_due
 from .services.rollups import rebuild_rollups, refresh_rollups
@@ -30,8 +32,13 @@ def rebuild_assessment_rollups():
 
 
 def run_sweep():
-    """Raise the warnings due now, with their notifications (every minute)."""
-    return sweep()
+    """Raise the warnings due now, with their notifications (every minute).
+    A run cut short by the batch limit (a backlog) queues the next run at
+    once, rather than waiting for the next minute."""
+    report = sweep()
+    if report["more"]:
+        async_task("casemodels.tasks.run_sweep", task_name="minsheng: warning sweep (backlog)")
+    return report
 
 
 def deliver_notifications(limit=50_000, seconds=50):

@@ -67,3 +67,20 @@ def test_the_delivery_task_refuses_a_bad_limit_or_time(limit):
         tasks.deliver_notifications(limit)
     with pytest.raises(ValueError, match="seconds"):
         tasks.deliver_notifications(10, limit)
+
+
+def test_a_run_cut_short_queues_the_next_at_once_until_the_backlog_is_done(world, flow, clock, settings):
+    # given three overdue cases and a batch of one warning per rule and run
+    from django_q.models import Task
+
+    settings.MINSHENG_SWEEP_BATCH = 1
+    cases = [flow.handling() for _ in range(3)]
+    rule = make_rule("超期", kind=K.OVERDUE)
+    clock.move_to(local(2025, 10, 15, 9))
+    # when the scheduled task runs once (django-q2's sync mode runs what it queues at once)
+    first = result(async_task("casemodels.tasks.run_sweep"))
+    # then it raised one and queued the next run, which queued the next, until nothing was left
+    assert first["raised"] == 1 and first["more"] == [rule.pk]
+    assert set(Warning.objects.values_list("case_id", flat=True)) == {case.pk for case in cases}
+    follow_ups = Task.objects.filter(name="minsheng: warning sweep (backlog)", success=True)
+    assert sorted(task.result["raised"] for task in follow_ups) == [0, 1, 1]  # the clock stands still: no order
