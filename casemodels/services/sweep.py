@@ -54,7 +54,6 @@ import uuid
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Value
-from django.db.models.constants import OnConflict
 from django.db.models.fields import DateTimeField
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -99,15 +98,15 @@ def db_time(moment):
 
 
 def insert_ignoring(model, columns, select_sql, params):
-    """``INSERT INTO <model> (columns) <select_sql>``, skipping the rows that
-    break a unique constraint (SQLite ``INSERT OR IGNORE``, PostgreSQL
-    ``ON CONFLICT DO NOTHING``). Returns the number of rows inserted."""
-    ops = connection.ops
-    head = ops.insert_statement(on_conflict=OnConflict.IGNORE)
-    tail = ops.on_conflict_suffix_sql([], OnConflict.IGNORE, None, None)
+    """``INSERT INTO <model> (columns) <select_sql> ON CONFLICT DO NOTHING``:
+    the rows that break a unique constraint are skipped, and only those (on
+    SQLite too: ``INSERT OR IGNORE`` would also drop a row with a NULL in a
+    NOT NULL column, silently). ``select_sql`` must have a WHERE clause
+    (SQLite's parser needs one before ON CONFLICT). Returns the number of
+    rows inserted."""
     cols = ", ".join(column(model, name) for name in columns)
     with connection.cursor() as cursor:
-        cursor.execute(f"{head} {table(model)} ({cols}) {select_sql} {tail}", params)
+        cursor.execute(f"INSERT INTO {table(model)} ({cols}) {select_sql} ON CONFLICT DO NOTHING", params)
         return max(cursor.rowcount, 0)
 
 
@@ -364,7 +363,11 @@ def sweep(now=None):
     "more": [rule ids cut short by the batch limit]}``."""
     now = now or timezone.now()
     day = to_local(now).date()
-    workday = WorkCalendar.load(day.year, day.year).is_workday(day)
+    calendar = WorkCalendar.load(day.year, day.year)
+    workday = calendar.is_workday(day)
+    if calendar.provisional:
+        log.error("The work calendar of %s is not published: working-days-only warning rules take weekends as "
+                  "the only days off. Publish the year's calendar in the admin.", day.year)
     centres_cache = []
 
     def centres():
@@ -373,7 +376,8 @@ def sweep(now=None):
         return centres_cache[0]
 
     limit = batch_limit()
-    report = {"raised": 0, "notifications": 0, "rules": {}, "waiting": [], "more": []}
+    report = {"raised": 0, "notifications": 0, "rules": {}, "waiting": [], "more": [],
+              "calendar_provisional": calendar.provisional}
     errors = {}
     for rule in active_rules():
         if rule.working_days_only and not workday:

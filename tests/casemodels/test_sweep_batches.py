@@ -55,3 +55,15 @@ def test_a_bad_batch_setting_is_refused_by_name(world, settings, value):
     make_rule("答复超期", kind=K.OVERDUE)
     with pytest.raises(ValueError, match="MINSHENG_SWEEP_BATCH"):
         sweep(now=local(2025, 10, 30, 9))
+
+
+def test_a_year_without_a_published_calendar_is_flagged_loudly(world, caplog):
+    # given the calendar of 2025 and 2026 only (the fixture), and a working-days-only rule
+    make_rule("答复超期", kind=K.OVERDUE, working_days_only=True)
+    # when the sweep runs in 2025, then in 2027
+    known = sweep(now=local(2025, 10, 30, 9))
+    with caplog.at_level("ERROR", logger="casemodels.services.sweep"):
+        unknown = sweep(now=local(2027, 3, 3, 9))
+    # then only 2027's run says the calendar is a guess, in its report and in the error log
+    assert (known["calendar_provisional"], unknown["calendar_provisional"]) == (False, True)
+    assert any("2027" in record.getMessage() and record.levelname == "ERROR" for record in caplog.records)
