@@ -24,15 +24,20 @@ Definitions:
   is preferred, then the first by name. A kind no active scheme applies to
   is listed with its rates, but without score or rank.
 - **Rates** (each a share between 0 and 1, None when there was nothing to
-  measure): 响应率 response = signed on time / dispatched; 解决率 resolution
-  = resolved / visited; 满意率 satisfaction = (satisfied + basically
-  satisfied × the scheme's basic-satisfaction share) / visited; on-time =
-  replied on time / replied.
+  measure; ``casemodels.services.assessment``): 响应率 response = signed on
+  time / dispatched; 解决率 resolution = resolved / (visited + lapsed);
+  满意率 satisfaction = (satisfied + basically satisfied × the scheme's
+  basic-satisfaction share) / (visited + lapsed); on-time = replied on time
+  / (replied + lapsed), where *lapsed* = still held past the reply deadline.
+  A lapsed case counts as late, unresolved and unsatisfied, so a unit that
+  lets its cases lapse has those rates (at zero), never an unmeasured one.
 - **Score** (0–100, two decimals) = Σ weight × rate over the four rates,
-  weights in per cent from the scheme. A rate that is None (no visit yet,
-  no reply yet) is left out and the other weights are scaled up to 100, so
-  that a unit is judged on what could be measured, not punished for the
-  centre's pending visits.
+  weights in per cent from the scheme. A rate that is None — nothing it
+  measures has come due yet (no reply, no visit and nothing past its
+  deadline) — is left out and the other weights are scaled up to 100, so
+  that a unit is judged on what could be measured, not punished for cases
+  not yet due or for the centre's pending visits. It cannot hide a lapse:
+  a unit with a lapsed case has every rate.
 - **Rank**: within the group, by score, highest first; equal scores share a
   rank (1, 2, 2, 4). A unit with fewer dispatched cases than the scheme's
   minimum sample is listed but not ranked (``rank`` None, ``ranked``
@@ -152,8 +157,9 @@ def choose_scheme(schemes, unit_kind, period_kind):
 
 def composite_score(rates, scheme):
     """Σ weight × rate (0–100, two decimals), the weights of the rates that
-    are None left out and the others scaled up to 100; None without a scheme
-    or when no weighted rate could be measured."""
+    are None (nothing due yet to measure; see the module docstring) left out
+    and the others scaled up to 100; None without a scheme or when no
+    weighted rate could be measured."""
     if scheme is None:
         return None
     weighted = weights = Decimal(0)

@@ -52,13 +52,25 @@ Two ways to the same figures:
   the centre's time zone cannot be read from days; it is counted directly.
 
 The rates (``UnitRates``), each a share between 0 and 1, or None when its
-denominator is zero:
+denominator is zero. A case still held past its reply deadline (``lapsed``
+= overdue − replied late = overdue − (replied − replied on time)) has
+failed every measure that looks past the reply: it was not replied on time,
+and the citizen's matter was neither resolved nor answered to their
+satisfaction by the time it was due. It counts as such, so that letting a
+case lapse never scores better than replying to it, late or not:
 
 - 响应率 ``response_rate`` = signed on time / dispatched
-- 解决率 ``resolution_rate`` = resolved / visited
-- 满意率 ``satisfaction_rate`` = (satisfied + basically satisfied × share) / visited,
+- 解决率 ``resolution_rate`` = resolved / (visited + lapsed)
+- 满意率 ``satisfaction_rate`` = (satisfied + basically satisfied × share) / (visited + lapsed),
   where share = the scheme's ``basic_satisfaction_share`` / 100
-- on-time rate ``on_time_rate`` = replied on time / replied
+- on-time rate ``on_time_rate`` = replied on time / (replied + lapsed)
+  (= replied on time / (replied on time + overdue))
+
+So a rate is None only while nothing it measures has come due: no case
+replied, visited or past its deadline (cases not yet due, or paused waiting
+for the citizen, are not counted against the unit). A unit with a lapsed
+case has every rate. ``lapsed`` comes from the counts above, so the
+roll-up needs no column of its own for it.
 """
 
 import datetime
@@ -100,6 +112,12 @@ class UnitFigures:
     returned: int = 0
     extended: int = 0
     overdue: int = 0
+
+    @property
+    def lapsed(self):
+        """Still held past the reply deadline: the overdue cases that were not
+        replied (late). Never negative (hand-made figures may leave ``overdue`` out)."""
+        return max(self.overdue - (self.replied - self.replied_on_time), 0)
 
 
 @dataclass(frozen=True)
@@ -252,12 +270,16 @@ def _share(part, whole):
 
 
 def unit_rates(figures, *, basic_satisfaction_share):
-    """The four rates of ``figures``; ``basic_satisfaction_share`` in per cent
-    (a basically satisfied visit counts as that share of a satisfied one)."""
+    """The four rates of ``figures`` (see the module docstring: a lapsed case
+    counts as neither on time, resolved nor satisfied);
+    ``basic_satisfaction_share`` in per cent (a basically satisfied visit
+    counts as that share of a satisfied one)."""
     basic = Decimal(basic_satisfaction_share) / 100
+    lapsed = figures.lapsed
+    judged = figures.visited + lapsed  # the cases whose outcome for the citizen is known
     return UnitRates(
         response_rate=_share(figures.signed_on_time, figures.dispatched),
-        resolution_rate=_share(figures.resolved, figures.visited),
-        satisfaction_rate=_share(figures.satisfied + figures.basically_satisfied * basic, figures.visited),
-        on_time_rate=_share(figures.replied_on_time, figures.replied),
+        resolution_rate=_share(figures.resolved, judged),
+        satisfaction_rate=_share(figures.satisfied + figures.basically_satisfied * basic, judged),
+        on_time_rate=_share(figures.replied_on_time, figures.replied + lapsed),
     )

@@ -128,15 +128,18 @@ def test_rates_follow_design_section_7(september):
     figures = by_code(unit_figures_direct(*SEPTEMBER))["zjj"]
     # when the rates are derived
     rates = unit_rates(figures, basic_satisfaction_share=Decimal("80"))
-    # then response = 3/5, resolution = 3/4, satisfaction = (2 + 0.8) / 4, on time = 3/4
+    # then case e, never replied and past its reply deadline (lapsed), counts as late, unresolved and
+    # unsatisfied beside the 4 visited: response = 3/5, resolution = 3/5, satisfaction = (2 + 0.8) / 5,
+    # on time = 3/5 (3 replied on time of 4 replied + 1 lapsed)
+    assert figures.lapsed == 1
     assert rates.response_rate == Decimal("0.6")
-    assert rates.resolution_rate == Decimal("0.75")
-    assert rates.satisfaction_rate == Decimal("0.7")
-    assert rates.on_time_rate == Decimal("0.75")
+    assert rates.resolution_rate == Decimal("0.6")
+    assert rates.satisfaction_rate == Decimal("0.56")
+    assert rates.on_time_rate == Decimal("0.6")
 
 
 def test_a_rate_without_anything_to_measure_is_none():
-    # given a unit with dispatched cases but none replied or visited yet
+    # given a unit with dispatched cases but none replied, visited or past its reply deadline yet
     figures = UnitFigures(unit_id=1, unit_code="u", unit_name="u", unit_kind="department", dispatched=2,
                           signed_on_time=1)
     # when the rates are derived, then those without a denominator are None, not zero
