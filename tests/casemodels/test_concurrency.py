@@ -13,7 +13,7 @@ from casemodels.services import intake
 from tests.factories import ChannelFactory, StaffFactory
 
 A = CaseEvent.Action
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def race(*calls):

@@ -236,7 +236,7 @@ def test_a_case_closed_meanwhile_is_left_alone_by_the_open_case_sweep(world, flo
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_recompute_waits_for_a_users_action_and_reads_what_it_wrote(world, flow):
     # given a case, a changed limit, and a user's action holding the case row
     case = flow.dispatched()

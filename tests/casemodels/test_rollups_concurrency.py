@@ -14,7 +14,7 @@ from casemodels.services.rollups import rebuild_rollups, refresh_rollups, rollup
 from .conftest import local
 from .test_concurrency import race, split
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 SEPTEMBER = (local(2025, 9, 1), local(2025, 10, 1))
 
 

@@ -11,7 +11,7 @@ from tests.factories import StaffFactory
 
 from .test_concurrency import race, split
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 DUE = datetime.date(2025, 10, 10)
 
 

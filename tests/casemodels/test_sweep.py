@@ -277,7 +277,7 @@ def crash_on(rule, monkeypatch, exc):
     monkeypatch.setattr(sweep_module, "insert_notifications", failing)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_crash_mid_way_then_a_rerun_neither_duplicates_nor_skips(world, flow, monkeypatch):
     # given three rules that all fire, and a sweep that dies in the second rule after writing its
     # warnings and notifications (committed transactions: the test database is not wrapped)
