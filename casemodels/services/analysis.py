@@ -253,7 +253,8 @@ def _month_start(month):
     if isinstance(month, str):
         try:
             year, number = (int(part) for part in month.split("-"))
-            return datetime.date(year, number, 1)
+            if 1900 <= year <= 2999:  # a year before it must exist too
+                return datetime.date(year, number, 1)
         except ValueError:
             pass
     elif isinstance(month, datetime.datetime):

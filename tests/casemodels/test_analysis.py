@@ -150,6 +150,7 @@ def test_the_weekday_profile_counts_the_centres_days(demand):
     (lambda: rising_matters(local(2025, 10, 20), threshold=1), "threshold"),
     (lambda: seasonal("October"), "month"),
     (lambda: seasonal("2025-13"), "month"),
+    (lambda: seasonal("0001-05"), "month"),
     (lambda: weekday_profile(OCTOBER[0], OCTOBER[0]), "start"),
 ])
 def test_bad_input_is_refused_naming_the_argument(db, call, field):
