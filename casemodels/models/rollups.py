@@ -7,8 +7,7 @@ and time, held by a small share of the cases; a separate table keeps the
 case row as it is, and the figures leave a case out with one ``NOT EXISTS``
 on a small indexed table. It applies to the whole case (every lead
 assignment of every round), as DESIGN §7 says "cases excluded after review
-are left out"; the dossier keeps its history (``CaseEvent`` EXCLUDE, with
-``data.excluded`` true or false).
+are left out"; the dossier keeps its history (``CaseEvent`` EXCLUDE and RESTORE).
 
 The roll-up (``UnitDayFigures``) is derived data: it can be deleted and
 rebuilt from the cases at any time (``casemodels.services.rollups``)."""
