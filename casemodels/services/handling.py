@@ -19,7 +19,9 @@ from .base import (
     require_text, save_case, set_state,
 )
 from .dispatching import previous_lead_unit, resolve_unit, second_dispatch
-from .visits import EXPLAINED, check_citizen_rating, close_by_policy, closes_without_visit, rule_actor
+from .visits import (
+    EXPLAINED, check_citizen_rating, close_by_policy, closes_without_visit, rule_actor, sent_to_review,
+)
 
 A = CaseEvent.Action
 S = Assignment.State
@@ -220,21 +222,25 @@ def record_return_visit(
 @transaction.atomic
 def close_case(case, *, acting_user, note="", expected_version=None):
     """Close a replied case without (another) visit, e.g. after explaining
-    that a request goes beyond law or policy. An unsatisfied case needs the
-    explanation in ``note``; it is then closed "as explained" (its CLOSE
-    event's data says ``{"explained": True}``) and stays in the ledger's
-    history (``is_unsatisfied`` kept)."""
+    that a request goes beyond law or policy. A case in the unsatisfied
+    ledger needs the explanation in ``note`` and stays in the ledger's
+    history (``is_unsatisfied`` kept). Its CLOSE event's data says why it
+    was in the ledger: ``{"unreachable": True, "visited": False}`` when the
+    citizen could not be reached in this round and the case went to review
+    (there was no verdict to explain), else ``{"explained": True}`` — closed
+    "as explained" after an unsatisfied or unresolved visit."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
     check_close(case, actor)
+    data = None
     if case.is_unsatisfied:
         note = require_text(note, "note", _("The explanation for closing an unsatisfied case"))
+        data = {"unreachable": True, "visited": False} if sent_to_review(case) else {EXPLAINED: True}
     before = case.state
     set_state(case, CaseState.CLOSED)
     case.closed_at = timezone.now()
     save_case(case, "closed_at")
-    record_event(case, A.CLOSE, actor=actor, from_state=before, note=note,
-                 data={EXPLAINED: True} if case.is_unsatisfied else None)
+    record_event(case, A.CLOSE, actor=actor, from_state=before, note=note, data=data)
     return case
 
 

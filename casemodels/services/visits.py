@@ -15,19 +15,24 @@ rating):
   a ``CLOSE`` event with ``{"unreachable": True, "visited": False}``), or
   ``review`` puts it in the unsatisfied ledger (``is_unsatisfied``) for a
   dispatcher to dispatch again (``redispatch_case``) or close with an
-  explanation (``close_case``); no second dispatch by itself. A case with no
+  explanation (``close_case``, whose ``CLOSE`` event then says
+  ``{"unreachable": True, "visited": False}``: not "closed as explained",
+  there was no verdict); no second dispatch by itself. A case with no
   policy uses ``DEFAULT_VISIT_ATTEMPTS`` and closes.
-- **Awaiting its visit** (``awaiting_visit``): replied, with neither a
-  return visit nor a decided unreachable outcome for the present round.
-  Only such a case takes visit attempts and the citizen's online rating.
+- **Awaiting its visit** (``awaiting_visit``; ``awaiting_visit_q()`` the
+  same as a filter on cases, for the inbox's "to visit" box): replied, with
+  neither a return visit nor a decided unreachable outcome for the present
+  round. Only such a case takes visit attempts and the citizen's online
+  rating.
 - **Closed as explained.** ``close_case`` on a case in the unsatisfied ledger
-  needs the explanation (e.g. a request beyond law or policy) and marks its
+  after an unsatisfied or unresolved visit needs the explanation (e.g. a request beyond law or policy) and marks its
   ``CLOSE`` event ``{"explained": True}``. The ledger keeps its history: the
   case stays ``is_unsatisfied``, its return visits and events stay as they
   were. ``explained_cases()`` lists them; ``closed_as_explained(case)`` asks.
 """
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,17 +100,38 @@ def close_by_policy(case, actor, now):
 
 # --- Awaiting a visit ---------------------------------------------------------------------
 
+# Each rule once, as a filter on a case and round: ``OuterRef`` for the set-based
+# filter on cases (the inbox), the values of one case for the guards.
+def _visits_of(case_id, round_):
+    return ReturnVisit.objects.filter(case_id=case_id, round=round_)
+
+
+def _reviews_of(case_id, round_):
+    return VisitAttempt.objects.filter(case_id=case_id, round=round_, outcome=UnreachableAction.REVIEW)
+
+
 def _visited(case):
-    return ReturnVisit.objects.filter(case_id=case.pk, round=case.round).exists()
+    return _visits_of(case.pk, case.round).exists()
 
 
-def _sent_to_review(case):
-    return VisitAttempt.objects.filter(case_id=case.pk, round=case.round, outcome=UnreachableAction.REVIEW).exists()
+def sent_to_review(case):
+    """The citizen could not be reached in this round and the case went to review."""
+    return _reviews_of(case.pk, case.round).exists()
+
+
+def awaiting_visit_q():
+    """``awaiting_visit`` as a filter on cases (two NOT EXISTS on indexed
+    tables, no per-row Python): the inbox's "to visit" box."""
+    return (
+        Q(state=CaseState.REPLIED)
+        & ~Exists(_visits_of(OuterRef("pk"), OuterRef("round")))
+        & ~Exists(_reviews_of(OuterRef("pk"), OuterRef("round")))
+    )
 
 
 def awaiting_visit(case):
     """Replied, and neither visited nor found unreachable in this round."""
-    return case.state == CaseState.REPLIED and not _visited(case) and not _sent_to_review(case)
+    return case.state == CaseState.REPLIED and not _visited(case) and not sent_to_review(case)
 
 
 def require_awaiting_visit(case):
@@ -114,7 +140,7 @@ def require_awaiting_visit(case):
         raise InvalidState(
             _("Case %(number)s has already had its return visit for this round.") % {"number": case.number}
         )
-    if _sent_to_review(case):
+    if sent_to_review(case):
         raise InvalidState(
             _("The citizen of case %(number)s could not be reached; it waits for review in the unsatisfied ledger.")
             % {"number": case.number}

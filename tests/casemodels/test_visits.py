@@ -238,11 +238,15 @@ def test_unreachable_by_review_goes_to_the_ledger_without_a_second_dispatch(worl
 
 
 def test_a_case_sent_for_review_may_be_closed_with_an_explanation(world, flow, refused):
+    # given a case sent to review because the citizen could not be reached
     rules(world, visit_attempts=1, unreachable_action="review")
     case = record_visit_attempt(flow.replied(), acting_user=world.visitor)
+    # then closing it needs the explanation
     refused(case, InvalidInput, "required", lambda: close_case(case, acting_user=world.dispatcher), field="note")
+    # and when it is given, the case closes as unreachable, not visited (not "as explained": no verdict)
     case = close_case(case, acting_user=world.dispatcher, note="多次联系不上，已留言说明。")
-    assert case.state == CaseState.CLOSED and closed_as_explained(case)
+    assert case.state == CaseState.CLOSED and not closed_as_explained(case)
+    assert last_event(case).data == {"unreachable": True, "visited": False}
 
 
 # --- Refusals change nothing -------------------------------------------------------------------
