@@ -13,7 +13,7 @@ work of one kind that the user's roles and unit have to do.
 | ``overdue`` 超期 (red) | everyone | in the unit subtree's care, a deadline passed and not met |
 | ``returned`` 退单 | dispatchers, unit leaders | a return (退单) waiting for the user's review; for dispatchers also received cases a unit handed back |
 | ``extensions`` 延期申请 | dispatchers | an extension request waiting for review |
-| ``to_visit`` 待回访 | return visitors, dispatchers | replied, no return visit yet for this round |
+| ``to_visit`` 待回访 | return visitors, dispatchers | replied, and neither visited nor sent to review as unreachable in this round (``visits.awaiting_visit_q``) |
 | ``unsatisfied`` 不满意台账 | everyone | still open, and the last return visit was unsatisfied or unresolved (the second round's work) |
 
 "The user's own unit" (to sign, in hand) is exactly the unit of their staff
@@ -36,15 +36,16 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Value, When, prefetch_related_objects
+from django.db.models import Count, Q, Value, When, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from snippets.models import Role
 
-from ..models import OPEN_STATES, Assignment, Case, CaseState, ExtensionRequest, ReturnRequest, ReturnVisit
+from ..models import OPEN_STATES, Assignment, Case, CaseState, ExtensionRequest, ReturnRequest
 from ..models.requests import ReviewState
 from .visibility import active_profile, sees_every_case, unit_subtree, visible_cases
+from .visits import awaiting_visit_q
 
 R = Role.Code
 S = Assignment.State
@@ -193,8 +194,8 @@ def _extensions(scope, now):
 
 
 def _to_visit(scope, now):
-    visited = ReturnVisit.objects.filter(case=OuterRef("pk"), round=OuterRef("round"))
-    return scope.owned() & Q(state=CaseState.REPLIED) & ~Exists(visited)
+    """The cases that take a visit (``visits.awaiting_visit_q``: the rule the visit actions check)."""
+    return scope.owned() & awaiting_visit_q()
 
 
 def _unsatisfied(scope, now):

@@ -7,7 +7,8 @@ from casemodels.models import CaseState
 from casemodels.services import (
     close_case, record_return_visit, record_visit_attempt, redispatch_case, reply_case, sign_case,
 )
-from casemodels.services.visits import closed_as_explained, explained_cases
+from casemodels.services.inbox import box_counts, box_queryset
+from casemodels.services.visits import awaiting_visit, closed_as_explained, explained_cases
 from snippets.models import TimeLimitPolicy
 
 from .conftest import last_event
@@ -16,6 +17,10 @@ from .conftest import last_event
 def review_after_one_attempt(world):
     """The catch-all policy: one failed attempt sends the case to review."""
     TimeLimitPolicy.objects.filter(pk=world.policy.pk).update(visit_attempts=1, unreachable_action="review")
+
+
+def to_visit(user):
+    return set(box_queryset(user, "to_visit").values_list("pk", flat=True))
 
 
 # --- Review #8: closing an unreachable case ------------------------------------------------------
@@ -52,3 +57,40 @@ def test_an_unsatisfied_visit_after_an_unreachable_round_is_closed_as_explained(
     assert case.round == 2 and closed_as_explained(case)
     assert last_event(case).data == {"explained": True}
 
+
+# --- Review #9: the "to visit" box follows the visit actions' rule ----------------------------------
+
+def test_a_case_sent_to_review_leaves_the_to_visit_box(world, flow):
+    # given two replied cases waiting for their visit
+    review_after_one_attempt(world)
+    waiting, unreachable = flow.replied(), flow.replied()
+    assert to_visit(world.visitor) == {waiting.pk, unreachable.pk}
+    # when the citizen of one cannot be reached and it goes to review
+    unreachable = record_visit_attempt(unreachable, acting_user=world.visitor)
+    # then only the other is offered for a visit, and the count in the menu says so
+    assert to_visit(world.visitor) == {waiting.pk}
+    assert box_counts(world.visitor)["to_visit"] == 1
+    assert not awaiting_visit(unreachable)
+
+
+def test_the_to_visit_box_holds_exactly_the_cases_awaiting_their_visit(world, flow):
+    # given cases at every point around the visit: awaiting it, visited (closed, or unsatisfied and kept),
+    # sent to review, an attempt short of the limit, and a second round replied again
+    TimeLimitPolicy.objects.filter(pk=world.policy.pk).update(visit_attempts=2, unreachable_action="review")
+    awaiting = flow.replied()
+    closed = flow.closed()
+    kept = record_return_visit(flow.replied(), acting_user=world.visitor, satisfaction="unsatisfied",
+                               resolved=False, redispatch=False)
+    one_attempt = record_visit_attempt(flow.replied(), acting_user=world.visitor)
+    reviewed = record_visit_attempt(record_visit_attempt(flow.replied(), acting_user=world.visitor),
+                                    acting_user=world.visitor)
+    second = record_return_visit(flow.replied(), acting_user=world.visitor, satisfaction="unsatisfied",
+                                 resolved=False)
+    second = reply_case(sign_case(second, acting_user=world.dept_handler), acting_user=world.dept_handler,
+                        reply="已再次处理。")
+    cases = [awaiting, closed, kept, one_attempt, reviewed, second]
+    # then the box holds those the visit actions would take, and no other
+    expected = {c.pk for c in cases if awaiting_visit(c)}
+    assert expected == {awaiting.pk, one_attempt.pk, second.pk}
+    assert to_visit(world.visitor) == expected
+    assert to_visit(world.dispatcher) == expected
