@@ -134,11 +134,26 @@ def check_answer_note(note, actor):
 
 
 def check_close_note(note, actor):
-    """The issuer, or an issuing role above the addressed unit; never the addressed unit itself."""
+    """The issuer, or an issuing role above the addressed unit; never the
+    addressed unit itself — but for a note the warning rules issued (no
+    issuer) to a unit nobody is above (the command centre: warnings on cases
+    not yet dispatched go to the unit that received them). Its own
+    supervisors close that one, though not one who answered it."""
     actor.require(*ISSUER_ROLES)
     actor.require_covers(note.unit)
     if actor.is_unit(note.unit) and not actor.is_superuser and note.issued_by_id != actor.user.pk:
-        raise NotAllowed(_("%(unit)s cannot close a note addressed to itself.") % {"unit": note.unit})
+        if note.issued_by_id is not None or note.unit.parent_id is not None:
+            raise NotAllowed(_("%(unit)s cannot close a note addressed to itself.") % {"unit": note.unit})
+        if R.SUPERVISOR not in actor.roles:
+            raise NotAllowed(
+                _("Note %(number)s was raised by the warning rules for %(unit)s; one of its supervisors closes it.")
+                % {"number": note.number, "unit": note.unit}
+            )
+        if note.answered_by_id == actor.user.pk:
+            raise NotAllowed(
+                _("You answered note %(number)s; another supervisor closes it.") % {"number": note.number},
+                code="own_answer",
+            )
     if note.state != State.ANSWERED:
         raise InvalidState(
             _("Note %(number)s is %(state)s; only an answered note can be closed.")

@@ -3,6 +3,7 @@ overdue cases, the refusals that leave nothing written, answering by the
 addressed unit only, closing, the dossier, and the yearly numbers."""
 
 import datetime
+from types import SimpleNamespace
 
 import pytest
 
@@ -10,6 +11,8 @@ from casemodels.models import CaseEvent, SupervisionNote, SupervisionNoteCase, S
 from casemodels.services import (
     InvalidInput, InvalidState, NotAllowed, answer_note, close_note, issue_note, issue_note_for_overdue,
 )
+from casemodels.services.supervision import issue_notes_for_warnings
+from tests.factories import StaffFactory, WarningRuleFactory
 
 from .conftest import local
 
@@ -204,6 +207,64 @@ def test_the_issuing_side_closes_an_answered_note(world, note):
     # the supervisor closes it
     closed = close_note(note, acting_user=world.supervisor, comment="答复属实。")
     assert (closed.state, closed.closed_by, closed.close_comment) == ("closed", world.supervisor, "答复属实。")
+
+
+def rules_note_to(unit, case):
+    """A supervision note the warning rules raise to ``unit`` (no issuer), as the sweep hands it over."""
+    rule = WarningRuleFactory(name="答复超期红灯", raise_supervision=True)
+    warning = SimpleNamespace(pk=1, rule=rule, case=case, case_id=case.pk, unit_id=unit.pk)
+    (note,) = issue_notes_for_warnings([warning])
+    assert note.issued_by is None and note.unit == unit
+    return note
+
+
+def test_the_centres_supervisor_closes_a_note_the_rules_raised_to_the_centre(world, flow):
+    # given a note the warning rules raised to the command centre about a case it has not dispatched
+    note = rules_note_to(world.centre, flow.received())
+    # when the centre's dispatcher answers it
+    answer_note(note, acting_user=world.dispatcher, answer="已派单。")
+    # then the dispatcher (no supervisor) may not close it
+    with pytest.raises(NotAllowed):
+        close_note(note, acting_user=world.dispatcher)
+    assert SupervisionNote.objects.get(pk=note.pk).state == "answered"
+    # and a supervisor of the centre closes it (nobody is above the centre to do so)
+    closed = close_note(note, acting_user=world.supervisor, comment="已核实。")
+    assert (closed.state, closed.closed_by) == ("closed", world.supervisor)
+
+
+def test_a_supervisor_does_not_close_a_rules_note_they_answered_themselves(world, flow):
+    # given a note the rules raised to the centre, answered by a centre member who dispatches and supervises
+    both = StaffFactory(unit=world.centre, roles=["dispatcher", "supervisor"]).user
+    note = rules_note_to(world.centre, flow.received())
+    answer_note(note, acting_user=both, answer="已派单。")
+    # when they try to close it, then it is refused; another supervisor closes it
+    with pytest.raises(NotAllowed) as info:
+        close_note(note, acting_user=both)
+    assert info.value.code == "own_answer"
+    assert close_note(note, acting_user=world.supervisor).state == "closed"
+
+
+def test_the_centre_does_not_close_a_note_a_person_addressed_to_it(world, flow):
+    # given a supervisor's note to the centre itself, answered by its dispatcher
+    issuer = StaffFactory(unit=world.centre, roles=["supervisor"]).user
+    note = issue_note("reminder", world.centre, [flow.received()], acting_user=issuer, reason="请尽快派单。",
+                      answer_due=DUE)
+    answer_note(note, acting_user=world.dispatcher, answer="已派单。")
+    # when another supervisor of the centre tries to close it, then it is refused; its issuer closes it
+    with pytest.raises(NotAllowed):
+        close_note(note, acting_user=world.supervisor)
+    assert close_note(note, acting_user=issuer).state == "closed"
+
+
+def test_a_rules_note_to_a_unit_below_the_centre_is_closed_from_above(world, flow):
+    # given a note the rules raised to a township (it has a dispatcher of its own), answered there
+    case = flow.dispatched(unit=world.town_b)
+    note = rules_note_to(world.town_b, case)
+    answer_note(note, acting_user=world.town_b_handler, answer="已签收办理。")
+    # then the township's dispatcher may not close it, the centre may
+    with pytest.raises(NotAllowed):
+        close_note(note, acting_user=world.town_b_dispatcher)
+    assert close_note(note, acting_user=world.supervisor).state == "closed"
 
 
 # --- Numbers ------------------------------------------------------------------------------------
