@@ -49,6 +49,10 @@ NUMBER_PREFIXES = {Kind.REMINDER: "提示", Kind.SUPERVISION: "督办"}
 # How long a unit has to answer a note raised by the warning sweep.
 SWEEP_ANSWER_WORKING_DAYS = 2
 
+# The most cases one note names: a note is one numbered document a unit
+# answers as a whole, and every case in it is locked while it is written.
+MAX_NOTE_CASES = 500
+
 ISSUER_ROLES = (R.SUPERVISOR, R.DISPATCHER)
 ANSWER_ROLES = (R.UNIT_LEADER, R.HANDLER, R.DISPATCHER)
 
@@ -188,6 +192,12 @@ def case_ids(cases):
             ids.append(pk)
     if not ids:
         raise InvalidInput(_("Choose at least one case."), code="required", field="cases")
+    if len(ids) > MAX_NOTE_CASES:
+        raise InvalidInput(
+            _("%(count)s cases were chosen; a note names at most %(max)s.")
+            % {"count": len(ids), "max": MAX_NOTE_CASES},
+            code="too_many_cases", field="cases",
+        )
     return ids
 
 
@@ -280,15 +290,24 @@ def issue_note(kind, unit, cases, *, acting_user, reason, answer_due):
 @transaction.atomic
 def issue_note_for_overdue(unit, *, acting_user, kind, reason, answer_due):
     """Issue a note to ``unit`` about all of its overdue cases the issuer can
-    see (``overdue_cases``). A unit without overdue cases gets an error on
-    ``unit``."""
+    see (``overdue_cases``). A unit without overdue cases, or with more than
+    ``MAX_NOTE_CASES``, gets an error on ``unit`` (the latter naming the
+    count: such a backlog is not one note's matter; notes about chosen cases
+    go through ``issue_note``). At most ``MAX_NOTE_CASES + 1`` ids are read."""
     actor = Actor.of(acting_user)
     actor.require(*ISSUER_ROLES)
     unit = _checked_unit(actor, unit)
-    ids = list(overdue_cases(unit, actor.user).order_by("pk").values_list("pk", flat=True))
+    overdue = overdue_cases(unit, actor.user).order_by("pk").values_list("pk", flat=True)
+    ids = list(overdue[:MAX_NOTE_CASES + 1])
     if not ids:
         raise InvalidInput(
             _("%(unit)s has no overdue cases.") % {"unit": unit}, code="no_overdue_cases", field="unit",
+        )
+    if len(ids) > MAX_NOTE_CASES:
+        raise InvalidInput(
+            _("%(unit)s has %(count)s overdue cases; a note names at most %(max)s. Issue notes about chosen cases "
+              "instead.") % {"unit": unit, "count": overdue.count(), "max": MAX_NOTE_CASES},
+            code="too_many_cases", field="unit",
         )
     return _issue(kind, unit, ids, actor=actor, reason=reason, answer_due=answer_due, source=Source.OVERDUE)
 

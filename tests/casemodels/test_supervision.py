@@ -9,7 +9,7 @@ import pytest
 
 from casemodels.models import CaseEvent, SupervisionNote, SupervisionNoteCase, SupervisionNoteCounter
 from casemodels.services import (
-    InvalidInput, InvalidState, NotAllowed, answer_note, close_note, issue_note, issue_note_for_overdue,
+    InvalidInput, InvalidState, NotAllowed, answer_note, close_note, issue_note, issue_note_for_overdue, supervision,
 )
 from casemodels.services.supervision import issue_notes_for_warnings
 from tests.factories import StaffFactory, WarningRuleFactory
@@ -86,6 +86,42 @@ def test_a_unit_without_overdue_cases_gets_no_note(world, flow, refused):
     error = refused(case, InvalidInput, "no_overdue_cases", field="unit", call=lambda: issue_note_for_overdue(
         world.dept, acting_user=world.supervisor, kind="reminder", reason="请注意时限。", answer_due=DUE))
     assert world.dept.name in error.message
+    assert nothing_written() == (0, 0, 0, 0)
+
+
+@pytest.fixture
+def small_cap(monkeypatch):
+    """A note names at most 2 cases (the real cap is ``MAX_NOTE_CASES``)."""
+    monkeypatch.setattr(supervision, "MAX_NOTE_CASES", 2)
+
+
+def test_a_note_for_more_overdue_cases_than_the_cap_is_refused_naming_the_count(world, flow, clock, refused,
+                                                                                 small_cap):
+    # given three cases the bureau has not signed for, past the sign-for limit, and a cap of two per note
+    cases = [flow.dispatched() for _ in range(3)]
+    clock.move_to(local(2025, 10, 2, 9, 0))
+    # when a supervisor asks for a note about all of its overdue cases
+    error = refused(cases[0], InvalidInput, "too_many_cases", field="unit", also=cases[1:], call=lambda: (
+        issue_note_for_overdue(world.dept, acting_user=world.supervisor, kind="supervision", reason="超期未签收。",
+                               answer_due=DUE)))
+    # then it is refused, naming the unit, the count and the cap, and nothing is written
+    assert world.dept.name in error.message and "3" in error.message and "2" in error.message
+    assert nothing_written() == (0, 0, 0, 0)
+
+
+def test_a_note_for_as_many_overdue_cases_as_the_cap_is_issued(world, flow, clock, small_cap):
+    cases = [flow.dispatched() for _ in range(2)]
+    clock.move_to(local(2025, 10, 2, 9, 0))
+    note = issue_note_for_overdue(world.dept, acting_user=world.supervisor, kind="supervision", reason="超期未签收。",
+                                  answer_due=DUE)
+    assert set(note.cases.all()) == set(cases)
+
+
+def test_a_note_about_more_chosen_cases_than_the_cap_is_refused(world, flow, refused, small_cap):
+    cases = [flow.handling() for _ in range(3)]
+    error = refused(cases[0], InvalidInput, "too_many_cases", field="cases", also=cases[1:], call=lambda: issue_note(
+        "reminder", world.dept, cases, acting_user=world.supervisor, reason="请加快。", answer_due=DUE))
+    assert "3" in error.message and "2" in error.message
     assert nothing_written() == (0, 0, 0, 0)
 
 
