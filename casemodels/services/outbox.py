@@ -9,14 +9,23 @@ message is sent and raises when it is not. Provided here:
 - ``in_app_sender`` (default for ``in_app``): nothing to send; the
   notification itself is the message in the admin, marked sent;
 - ``log_sender`` (default for ``email`` and ``sms``): writes the message to
-  the log (``casemodels.outbox``) and marks it sent — a demo or test centre
-  sends nothing outside;
+  the log (``casemodels.outbox``), the recipient's name, phone and e-mail
+  address masked, and marks it sent — a demo or test centre sends nothing
+  outside;
 - ``email_sender``: Django mail (``EMAIL_*`` settings, ``DEFAULT_FROM_EMAIL``);
 - ``HttpSmsSender``: an SMS gateway over HTTP: ``POST`` of
-  ``{"phone": …, "message": …}`` as JSON to ``MINSHENG_SMS_GATEWAY_URL``,
-  with ``Authorization: Bearer <MINSHENG_SMS_GATEWAY_TOKEN>`` when a token is
-  set, within ``MINSHENG_SMS_GATEWAY_TIMEOUT`` seconds; any 2xx answer is
-  success.
+  ``{"phone": …, "message": …, "message_id": …}`` as JSON to
+  ``MINSHENG_SMS_GATEWAY_URL``, with ``Authorization: Bearer
+  <MINSHENG_SMS_GATEWAY_TOKEN>`` when a token is set, within
+  ``MINSHENG_SMS_GATEWAY_TIMEOUT`` seconds; any 2xx answer is success.
+
+Every attempt at one notification carries the same key
+(``idempotency_key``): the SMS gateway gets it as ``message_id`` and as the
+``Idempotency-Key`` header, an e-mail as its ``Message-ID`` (and the
+notification's id in ``X-Minsheng-Notification``). A worker that dies after
+the message left but before it was marked sent leaves it due again after
+``CLAIM``, and it is sent again: with the same key, so a gateway or mail
+system that drops duplicates delivers it once.
 
 ``deliver_due(now)`` sends the pending notifications whose
 ``next_attempt_at`` has come, one by one (the in-app ones with the default
@@ -38,13 +47,17 @@ import urllib.error
 import urllib.request
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from ..models import Notification, Warning
+from snippets.models import WarningRule
+from snippets.services.masking import mask_email, mask_name, mask_phone, mask_text
+
+from ..models import Assignment, Notification, Warning
 from .base import R, Actor, InvalidState
 from .visibility import active_profile, sees_every_case, visible_cases
 
@@ -84,20 +97,69 @@ def sender_for(channel):
 
 
 # --- The message -------------------------------------------------------------------------------
+D = WarningRule.Deadline
+# A deadline rule's message names the deadline it watches.
+DEADLINE_BODIES = {
+    D.SIGN: gettext_lazy("Case %(number)s: %(rule)s (%(level)s). Sign-for due: %(due)s."),
+    D.CONTACT: gettext_lazy("Case %(number)s: %(rule)s (%(level)s). First contact due: %(due)s."),
+    D.REPLY: gettext_lazy("Case %(number)s: %(rule)s (%(level)s). Reply due: %(due)s."),
+    D.COMPLETION: gettext_lazy("Case %(number)s: %(rule)s (%(level)s). Completion due: %(due)s."),
+}
+DEADLINE_KINDS = (WarningRule.Kind.NEAR_DUE, WarningRule.Kind.OVERDUE)
+CASE_DUE_FIELDS = {D.SIGN: "sign_due", D.CONTACT: "contact_due", D.REPLY: "reply_due", D.COMPLETION: "completion_due"}
+
+
+def watched_deadline(warning):
+    """The deadline a near-due or overdue warning is about, as it stands
+    now: for the sign-for deadline the sign-for deadline of the assignment
+    watched (the warning's occurrence), else the case's own deadline; None
+    for the other kinds of rule, or when the case has no such deadline."""
+    rule, case = warning.rule, warning.case
+    if rule.kind not in DEADLINE_KINDS or rule.deadline not in CASE_DUE_FIELDS:
+        return None
+    if rule.deadline == D.SIGN:
+        watched = Assignment.objects.filter(pk=warning.occurrence, case_id=case.pk).values_list("sign_due", flat=True)
+        due = next(iter(watched), None)
+        if due is not None:
+            return due
+    return getattr(case, CASE_DUE_FIELDS[rule.deadline])
+
+
 def message(notification):
     """``(subject, body)`` of a notification, in the active language. No
     text of the case goes out (its title may name the citizen, and mail and
     SMS leave the system for people who may not read personal data): the
-    number, the rule, the level and the deadline; the rest is in the admin."""
+    number, the rule, the level, and for a deadline rule the deadline it
+    watches (sign-for, first contact, reply or completion); the rest is in
+    the admin."""
     warning = notification.warning
     case, rule = warning.case, warning.rule
+    due = watched_deadline(warning)
     values = {
         "level": warning.get_level_display(), "rule": rule.name, "number": case.number,
-        "due": timezone.localtime(case.reply_due).strftime("%Y-%m-%d %H:%M") if case.reply_due else "-",
+        "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M") if due else "",
     }
     subject = _("[%(level)s] %(rule)s: case %(number)s") % values
-    body = _("Case %(number)s: %(rule)s (%(level)s). Reply due: %(due)s.") % values
+    if due is None:
+        body = _("Case %(number)s: %(rule)s (%(level)s).") % values
+    else:
+        body = str(DEADLINE_BODIES[rule.deadline]) % values
     return subject, body
+
+
+def idempotency_key(notification):
+    """The key every attempt at ``notification`` carries, so that the
+    receiving side can drop a second copy (see the module docstring)."""
+    return f"minsheng-notification-{notification.pk}"
+
+
+def masked_address(notification):
+    """The recipient's phone or e-mail address as the log may show it."""
+    if notification.channel == Notification.Channel.EMAIL:
+        return mask_email(notification.address)
+    if notification.channel == Notification.Channel.SMS:
+        return mask_phone(notification.address)
+    return mask_text(notification.address)
 
 
 # --- Senders -------------------------------------------------------------------------------------
@@ -106,21 +168,52 @@ def in_app_sender(notification):
 
 
 def log_sender(notification):
-    """Write the message to the log instead of sending it."""
+    """Write the message to the log instead of sending it. The log is no
+    staff view: the recipient's name, phone and e-mail address are masked
+    (张**, 138****1234, a***@example.org); the notification's id finds them
+    in the admin's outbox."""
     subject, body = message(notification)
-    log.info("%s to %s <%s>: %s %s", notification.get_channel_display(), notification.recipient_name,
-             notification.address, subject, body)
+    log.info("Notification %s, %s to %s <%s>: %s %s", notification.pk, notification.get_channel_display(),
+             mask_name(notification.recipient_name), masked_address(notification), subject, body)
+
+
+def email_domain():
+    """The domain of the centre's sender address (``DEFAULT_FROM_EMAIL``),
+    for Message-IDs that do not depend on the host sending them."""
+    address = str(getattr(settings, "DEFAULT_FROM_EMAIL", "") or "")
+    domain = address.rpartition("@")[2].strip().strip(">").strip()
+    return domain or "localhost"
 
 
 def email_sender(notification):
+    """Django mail. The Message-ID is the notification's own
+    (``<minsheng-notification-<id>@<domain of DEFAULT_FROM_EMAIL>>``, the
+    same on every attempt) and ``X-Minsheng-Notification`` names it, so a
+    mail system or reader that drops duplicate Message-IDs shows a message
+    sent twice (a worker died after sending it) once."""
     if not notification.address:
         raise SendError(_("No e-mail address on file."))
     subject, body = message(notification)
-    send_mail(subject, body, None, [notification.address], fail_silently=False)
+    headers = {
+        "Message-ID": f"<{idempotency_key(notification)}@{email_domain()}>",
+        "X-Minsheng-Notification": str(notification.pk),
+    }
+    EmailMessage(subject, body, None, [notification.address], headers=headers).send(fail_silently=False)
 
 
 class HttpSmsSender:
-    """SMS through an HTTP gateway (see the module docstring)."""
+    """SMS through an HTTP gateway: ``POST`` of ``{"phone": …, "message": …,
+    "message_id": …}`` as JSON, with ``Authorization: Bearer <token>`` when a
+    token is set and ``Idempotency-Key: <message_id>``; any 2xx answer is
+    success.
+
+    ``message_id`` (``minsheng-notification-<id>``) is the same on every
+    attempt at one notification: a worker that dies after the gateway took
+    the message, but before it was marked sent, sends it again once its
+    claim runs out, and a gateway that keeps the ids it has seen (most
+    take a client message id or an ``Idempotency-Key``) drops the second copy
+    instead of texting the person twice. Map it to the gateway's own field
+    name in a subclass (``payload``) when it differs."""
 
     def __init__(self, url=None, token=None, timeout=None):
         self.url = url or getattr(settings, "MINSHENG_SMS_GATEWAY_URL", "")
@@ -132,9 +225,9 @@ class HttpSmsSender:
             raise SendError(_("No SMS gateway is configured (MINSHENG_SMS_GATEWAY_URL)."))
         if not notification.address:
             raise SendError(_("No phone number on file."))
-        _subject, body = message(notification)
-        payload = json.dumps({"phone": notification.address, "message": body}, ensure_ascii=False).encode()
-        headers = {"Content-Type": "application/json; charset=utf-8"}
+        key = idempotency_key(notification)
+        payload = json.dumps(self.payload(notification, key), ensure_ascii=False).encode()
+        headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": key}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         request = urllib.request.Request(self.url, data=payload, headers=headers, method="POST")
@@ -147,6 +240,11 @@ class HttpSmsSender:
             raise SendError(_("The SMS gateway could not be reached: %(error)s") % {"error": exc}) from exc
         if not 200 <= status < 300:
             raise SendError(_("The SMS gateway answered %(status)s.") % {"status": status})
+
+    def payload(self, notification, key):
+        """The JSON object posted to the gateway."""
+        _subject, body = message(notification)
+        return {"phone": notification.address, "message": body, "message_id": key}
 
 
 # --- Delivery ------------------------------------------------------------------------------------
@@ -171,7 +269,8 @@ def deliver_one(pk, attempts, now):
         sender_for(notification.channel)(notification)
     except Exception as exc:  # any sender failure is recorded, never lost
         error = (str(exc) or type(exc).__name__)[:2000]
-        log.warning("Notification %s failed (attempt %s): %s", pk, notification.attempts, error)
+        # A mail server's refusal may quote the address: the log gets it masked, the admin in full.
+        log.warning("Notification %s failed (attempt %s): %s", pk, notification.attempts, mask_text(error))
         if notification.attempts >= max_attempts():
             mine.update(status=S.FAILED, last_error=error)
             return "failed"

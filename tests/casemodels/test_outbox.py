@@ -1,7 +1,11 @@
 """Sending the outbox (casemodels.services.outbox): pluggable senders (log,
 in-app, e-mail, an SMS gateway over HTTP), retries with exponential
 back-off up to a number of attempts, then failed; the row claim that keeps
-two workers from sending the same notification; "retry now"."""
+two workers from sending the same notification; "retry now"; the key every
+attempt at one notification carries (the SMS gateway's message id, the
+e-mail's Message-ID), so that a message sent again after a crash can be
+dropped as a duplicate; the personal data the log leaves out; what the
+message says about the deadline watched."""
 
 import datetime
 import itertools
@@ -11,11 +15,15 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from casemodels.models import Notification
+from django.utils import translation
+
+from casemodels.models import Assignment, Notification
 from casemodels.services import NotAllowed
 from casemodels.services import outbox as outbox_module
 from casemodels.services.base import InvalidState
-from casemodels.services.outbox import HttpSmsSender, SendError, claim, deliver_due, retry_now
+from casemodels.services.outbox import (
+    HttpSmsSender, SendError, claim, deliver_due, email_sender, idempotency_key, message, retry_now,
+)
 from casemodels.services.sweep import sweep
 
 from .conftest import local
@@ -31,6 +39,22 @@ def recording_sender(notification):
 
 def failing_sender(notification):
     raise SendError("gateway down")
+
+
+def refusing_sender(notification):
+    raise SendError(f"recipient {notification.address} refused")
+
+
+class Crash(BaseException):
+    """The worker process dies (not an error a sender reports)."""
+
+
+def email_then_crash(notification):
+    """Hands the e-mail to the mail system, then the worker dies before marking it sent (once)."""
+    email_sender(notification)
+    if len(SENT) == 0:
+        SENT.append(notification.pk)
+        raise Crash
 
 
 @pytest.fixture
@@ -70,11 +94,41 @@ def test_by_default_in_app_is_marked_sent_and_sms_is_written_to_the_log(queued, 
     # when the outbox is delivered with the default senders
     caplog.set_level("INFO", logger="casemodels.outbox")
     outcome = deliver_due(now=LATE)
-    # then both are sent, the SMS into the log with its number and case
+    # then both are sent, the SMS into the log with its case and its number masked
     assert outcome == {"sent": 2, "retry": 0, "failed": 0, "taken": 0}
     assert [state(n)[:2] for n in queued.values()] == [("sent", 1), ("sent", 1)]
-    assert "13900000001" in caplog.text and queued["sms"].warning.case.number in caplog.text
+    assert "139****0001" in caplog.text and queued["sms"].warning.case.number in caplog.text
     assert Notification.objects.get(pk=queued["sms"].pk).sent_at == LATE
+
+
+def test_the_log_sender_masks_the_staff_members_phone_name_and_e_mail(world, flow, caplog):
+    # given a leader with a name, a phone and an e-mail address, told by SMS and by e-mail
+    from tests.factories import StaffFactory, UserFactory
+
+    StaffFactory(unit=world.dept, roles=["unit_leader"], name="王建国", phone="13812341234",
+                 user=UserFactory(email="wangjianguo@example.org"))
+    flow.handling()
+    make_rule("超期", kind=K.OVERDUE, roles=["unit_leader"], in_app=False, by_sms=True, by_email=True)
+    sweep(now=LATE)
+    caplog.set_level("INFO", logger="casemodels.outbox")
+    # when the default senders write them to the log
+    assert deliver_due(now=LATE)["sent"] == 2
+    # then the log names the notifications, masked: no phone, e-mail address or full name
+    text = caplog.text
+    assert "138****1234" in text and "w***@example.org" in text and "王**" in text
+    assert "13812341234" not in text and "wangjianguo" not in text and "王建国" not in text
+    assert all(f"Notification {n.pk}," in text for n in Notification.objects.all())
+
+
+def test_a_failure_quoting_an_address_is_logged_masked(queued, senders, caplog):
+    # given a sender whose error quotes the recipient's address
+    senders(sms="refusing_sender")
+    caplog.set_level("WARNING", logger="casemodels.outbox")
+    # when it fails
+    deliver_due(now=LATE)
+    # then the log has it masked, the admin's outbox in full
+    assert "139****0001" in caplog.text and "13900000001" not in caplog.text
+    assert "13900000001" in Notification.objects.get(pk=queued["sms"].pk).last_error
 
 
 def test_a_failure_is_retried_with_back_off_then_failed(queued, senders):
@@ -182,9 +236,12 @@ class Gateway(BaseHTTPRequestHandler):
     answers = []
     received = []
 
+    keys = []
+
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         Gateway.received.append((self.headers.get("Authorization"), json.loads(body)))
+        Gateway.keys.append(self.headers.get("Idempotency-Key"))
         self.send_response(Gateway.answers.pop(0) if Gateway.answers else 200)
         self.end_headers()
 
@@ -195,7 +252,7 @@ class Gateway(BaseHTTPRequestHandler):
 @pytest.fixture
 def gateway():
     server = HTTPServer(("127.0.0.1", 0), Gateway)
-    Gateway.answers, Gateway.received = [], []
+    Gateway.answers, Gateway.received, Gateway.keys = [], [], []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}/sms"
@@ -217,6 +274,57 @@ def test_sms_over_the_http_gateway(queued, senders, settings, gateway):
     assert [(auth, body["phone"]) for auth, body in Gateway.received] == [("Bearer secret-token", "13900000001")] * 2
     assert queued["sms"].warning.case.number in Gateway.received[0][1]["message"]
     assert state(queued["sms"])[:2] == ("sent", 2)
+    # and both attempts carried the notification's key, in the body and as the Idempotency-Key header
+    key = f"minsheng-notification-{queued['sms'].pk}"
+    assert [body["message_id"] for _auth, body in Gateway.received] == Gateway.keys == [key, key]
+
+
+class CrashAfterSend(HttpSmsSender):
+    """The gateway takes the SMS, then the worker dies before marking it sent (the first time)."""
+
+    def __call__(self, notification):
+        super().__call__(notification)
+        if len(Gateway.received) == 1:
+            raise Crash
+
+
+def test_an_sms_sent_again_after_a_crash_carries_the_same_key(queued, senders, settings, gateway):
+    # given a gateway that takes the SMS, and a worker that dies right after
+    settings.MINSHENG_SMS_GATEWAY_URL = gateway
+    senders(sms="tests.casemodels.test_outbox.CrashAfterSend")
+    with pytest.raises(Crash):
+        deliver_due(now=LATE)
+    assert state(queued["sms"])[:2] == ("pending", 1)
+    # when its claim has run out and another worker delivers the outbox
+    deliver_due(now=LATE + outbox_module.CLAIM)
+    # then the gateway got it twice, with one key it can drop the second copy by
+    assert state(queued["sms"])[:2] == ("sent", 2)
+    assert len(Gateway.received) == 2
+    assert len({body["message_id"] for _auth, body in Gateway.received}) == len(set(Gateway.keys)) == 1
+    # and another notification has another key
+    other = Notification(pk=queued["sms"].pk + 1)
+    assert idempotency_key(other) != idempotency_key(queued["sms"])
+
+
+def test_an_email_sent_again_after_a_crash_has_the_same_message_id(world, flow, senders, settings, mailoutbox):
+    # given a leader told by e-mail, and a worker that dies right after the mail system took it
+    from tests.factories import StaffFactory, UserFactory
+
+    settings.DEFAULT_FROM_EMAIL = "Minsheng 12345 <noreply@12345.example.gov.cn>"
+    StaffFactory(unit=world.dept, roles=["unit_leader"], user=UserFactory(email="leader@example.cn"))
+    flow.handling()
+    make_rule("超期", kind=K.OVERDUE, roles=["unit_leader"], in_app=False, by_email=True)
+    sweep(now=LATE)
+    senders(email="email_then_crash")
+    with pytest.raises(Crash):
+        deliver_due(now=LATE)
+    # when it is sent again once the claim has run out
+    assert deliver_due(now=LATE + outbox_module.CLAIM)["sent"] == 1
+    # then both copies have the notification's own Message-ID and name it
+    notification = Notification.objects.get()
+    headers = [(m.message()["Message-ID"], m.message()["X-Minsheng-Notification"]) for m in mailoutbox]
+    expected = (f"<minsheng-notification-{notification.pk}@12345.example.gov.cn>", str(notification.pk))
+    assert headers == [expected, expected]
 
 
 def test_an_unreachable_or_unconfigured_gateway_is_an_error(queued):
@@ -263,3 +371,45 @@ def test_a_retry_that_fails_again_is_failed_at_once(queued, senders, world):
     outcome, sms = retry_now(queued["sms"], acting_user=boss, now=LATE + datetime.timedelta(hours=1))
     # then it is failed again after one more attempt, not put back into the back-off
     assert (outcome, sms.status, sms.attempts) == ("failed", "failed", 4)
+
+
+# --- What the message says ----------------------------------------------------------------------
+def body_of(rule):
+    with translation.override("en"):
+        return message(Notification.objects.filter(warning__rule=rule).select_related("warning__case").first())[1]
+
+
+def test_a_deadline_rules_message_names_the_deadline_it_watches(world, flow):
+    # given a first-contact limit, a case not signed for past its sign-for deadline, and one in hand
+    # past its first-contact and reply deadlines
+    from snippets.models import PolicyLimit
+
+    PolicyLimit.objects.create(policy=world.policy, kind="contact", amount=2, unit="working_days")
+    pending = flow.dispatched()
+    handled = flow.handling()
+    sign = make_rule("签收超期", kind=K.OVERDUE, deadline="sign", roles=["handler"])
+    contact = make_rule("联系超期", kind=K.OVERDUE, deadline="contact", roles=["handler"])
+    reply = make_rule("答复超期", kind=K.OVERDUE, deadline="reply", roles=["handler"])
+    sweep(now=LATE)
+    # then each message names its own deadline, with the watched time
+    sign_due = Assignment.objects.get(case=pending).sign_due
+    handled.refresh_from_db()
+
+    def at(moment):
+        return moment.astimezone(local(2025, 1, 1).tzinfo).strftime("%Y-%m-%d %H:%M")
+
+    assert body_of(sign).endswith(f"Sign-for due: {at(sign_due)}.")
+    assert "Reply due" not in body_of(sign)
+    assert body_of(contact).endswith(f"First contact due: {at(handled.contact_due)}.")
+    assert body_of(reply).endswith(f"Reply due: {at(handled.reply_due)}.")
+
+
+def test_a_rule_without_a_deadline_names_none(world, flow):
+    # given a case with two orders from the same caller within the window
+    flow.handling(citizen_phone="13700000007")
+    flow.handling(citizen_phone="13700000007")
+    repeat = make_rule("重复来电", kind=K.REPEAT_CALLER, threshold=2, window_days=3, roles=["handler"])
+    sweep(now=local(2025, 9, 30, 12))
+    # then its message says which case and rule, and no deadline
+    body = body_of(repeat)
+    assert body.startswith("Case ") and "due" not in body
