@@ -248,8 +248,11 @@ MINSHENG_SMS_GATEWAY_TOKEN = os.environ.get("MINSHENG_SMS_GATEWAY_TOKEN", "")
 MINSHENG_SMS_GATEWAY_TIMEOUT = float(os.environ.get("MINSHENG_SMS_GATEWAY_TIMEOUT", "10"))
 # A mail server that hangs must not outlast the outbox's claim on a notification (5 minutes).
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
-# Failed sends are retried after 1, 2, 4 … minutes (at most 6 hours apart), then marked failed.
-MINSHENG_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MINSHENG_OUTBOX_MAX_ATTEMPTS", "5"))
+# Failed sends are retried after BACKOFF, 2×, 4× … seconds (at most 6 hours apart) up to MAX_ATTEMPTS
+# attempts, then marked failed (the admin's outbox retries them, one or all). The defaults, 10 attempts
+# 1, 2, 4 … 256 minutes apart, keep trying for about 8½ hours: a gateway or mail server down for a few
+# hours loses nothing.
+MINSHENG_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MINSHENG_OUTBOX_MAX_ATTEMPTS", "10"))
 MINSHENG_OUTBOX_BACKOFF_SECONDS = int(os.environ.get("MINSHENG_OUTBOX_BACKOFF_SECONDS", "60"))
 # The warning sweep raises at most this many warnings per rule in one run (oldest cases first):
 # a backlog (the first sweep, a new rule) is worked off in short runs, one after the other.

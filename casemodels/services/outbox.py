@@ -35,9 +35,13 @@ also counts the attempt and moves ``next_attempt_at`` on by ``CLAIM``, so
 two workers never send the same one at once, and one claimed by a worker
 that died becomes due again after ``CLAIM``. A failure is retried with
 exponential back-off (``MINSHENG_OUTBOX_BACKOFF_SECONDS`` × 2^(attempts−1),
-at most ``MAX_BACKOFF``) until ``MINSHENG_OUTBOX_MAX_ATTEMPTS`` attempts,
-then the notification is failed, with its last error, in the admin's
-outbox, where ``retry_now`` gives it one more attempt at once."""
+at most ``MAX_BACKOFF``) until ``MINSHENG_OUTBOX_MAX_ATTEMPTS`` attempts —
+by default 10 attempts, 1, 2, 4 … 256 minutes apart, about 8½ hours from
+the first to the last, so that a gateway or mail server down for a few hours
+loses nothing — then the notification is failed, with its last error, in
+the admin's outbox. There ``retry_now`` gives one failed notification one
+more attempt at once, and ``retry_failed`` puts every failed one of a list
+(the outbox as filtered) back in the queue for the next delivery run."""
 
 import datetime
 import json
@@ -77,14 +81,25 @@ class SendError(Exception):
     """A sender could not send a message."""
 
 
+# The defaults of MINSHENG_OUTBOX_MAX_ATTEMPTS and MINSHENG_OUTBOX_BACKOFF_SECONDS (config/settings.py).
+DEFAULT_MAX_ATTEMPTS = 10
+DEFAULT_BACKOFF_SECONDS = 60
+
+
 def max_attempts():
-    return int(getattr(settings, "MINSHENG_OUTBOX_MAX_ATTEMPTS", 5))
+    return int(getattr(settings, "MINSHENG_OUTBOX_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
 
 
 def backoff(attempts):
     """How long to wait after the ``attempts``-th failed attempt."""
-    base = float(getattr(settings, "MINSHENG_OUTBOX_BACKOFF_SECONDS", 60))
+    base = float(getattr(settings, "MINSHENG_OUTBOX_BACKOFF_SECONDS", DEFAULT_BACKOFF_SECONDS))
     return min(datetime.timedelta(seconds=base * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def retry_span():
+    """How long the outbox keeps trying a message that fails every time:
+    from the first attempt to the last."""
+    return sum((backoff(n) for n in range(1, max_attempts())), datetime.timedelta())
 
 
 def sender_path(channel):
@@ -331,6 +346,21 @@ def retry_now(notification, *, acting_user, now=None):
     )
     outcome = deliver_one(notification.pk, notification.attempts, now) if reopened else "taken"
     return outcome, Notification.objects.get(pk=notification.pk)
+
+
+def retry_failed(notifications, *, acting_user, now=None):
+    """Put every failed notification among ``notifications`` (a queryset:
+    the admin's outbox as filtered) back in the queue, due at ``now``: the
+    next delivery run (every minute) gives each one more attempt, as
+    ``retry_now`` does for one (a failure fails it again at once). Sends
+    nothing itself, so that a thousand of them after an outage do not wait
+    on the gateway in a web request. One ``UPDATE``; returns how many were
+    put back. Administrators only."""
+    actor = Actor.of(acting_user)
+    actor.require(R.ADMINISTRATOR)
+    now = now or timezone.now()
+    failed = notifications.filter(status=S.FAILED).order_by().values("pk")
+    return Notification.objects.filter(pk__in=failed, status=S.FAILED).update(status=S.PENDING, next_attempt_at=now)
 
 
 # --- Who sees the warnings and the outbox ---------------------------------------------------------
