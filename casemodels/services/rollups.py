@@ -5,11 +5,16 @@ a million assignments.
 
 - ``refresh_rollups(since=None)`` recomputes the days touched since the
   last refresh: the local days of dispatch of every lead assignment of a
-  case with an event since then (every change to a case writes a
-  ``CaseEvent``, DESIGN §4: signing, replies, visits, extensions, returns,
-  recomputed deadlines, exclusions …), and of every assignment still held
-  whose reply deadline passed meanwhile (it has become ``overdue`` without
-  any event). The look-back starts ``OVERLAP`` before the last refresh, so
+  case with an event since then that can change a figure (every change to
+  a case writes a ``CaseEvent``, DESIGN §4; ``FIGURE_ACTIONS``: signing,
+  replies, visits, extensions, returns, pauses, recomputed deadlines,
+  exclusions … — not warnings, supervision notes, progress posts and the
+  like, ``NEUTRAL_ACTIONS``, which the sweep writes by the thousand), and
+  of every assignment still held whose reply deadline passed meanwhile (it
+  has become ``overdue`` without any event). The two sets of days are read
+  in one ``UNION`` of two queries, each on its own index (events by time,
+  assignments by case; assignments by state and reply deadline). The
+  look-back starts ``OVERLAP`` before the last refresh, so
   that a change committed a little after the refresh read the events is
   still seen. Each touched day is recomputed whole: its rows deleted, then
   one ``INSERT … SELECT`` of the aggregate over its assignments — set-based,
@@ -37,6 +42,26 @@ from django.utils import timezone
 from ..models import Assignment, CaseEvent, RollupState, UnitDayFigures
 from ..models.rollups import COUNT_FIELDS
 from .assessment import centre_zone, day_counts
+
+A = CaseEvent.Action
+# Every kind of case event, by whether it can change a figure of ``assessment.counts``: whether
+# it writes anything the counts read — a lead assignment (its state, signing, deadlines, end),
+# a return visit, an extension request, an exclusion, or the case's clock (paused or not). A
+# new kind of event must be put in one of the two (tests/casemodels/test_rollups_touched.py
+# fails until it is); when in doubt, it changes figures.
+FIGURE_ACTIONS = frozenset({
+    A.DISPATCH, A.SIGN, A.SUB_DISPATCH, A.ESCALATE, A.REQUEST_RETURN, A.REVIEW_RETURN, A.REQUEST_EXTENSION,
+    A.REVIEW_EXTENSION, A.REQUEST_INFO, A.RESUME, A.REPLY, A.RETURN_VISIT, A.RATE, A.REDISPATCH, A.MERGE, A.DIVERT,
+    A.INVALID, A.RECOMPUTE, A.IMPORT, A.EXCLUDE, A.RESTORE,
+})
+# Write none of that: a case without assignments (registered, answered on the spot), the case's
+# own state (closed, archived), or records beside the figures (consultations, warnings,
+# supervision notes and their answers, progress posts, visit attempts — the attempt that
+# closes the case writes a CLOSE event as well).
+NEUTRAL_ACTIONS = frozenset({
+    A.REGISTER, A.ANSWER, A.CLOSE, A.ARCHIVE, A.CONSULT, A.WARNING, A.SUPERVISE, A.ANSWER_NOTE, A.PROGRESS,
+    A.VISIT_ATTEMPT,
+})
 
 # How far before the last refresh the next one looks for changes.
 OVERLAP = datetime.timedelta(minutes=10)
@@ -97,17 +122,17 @@ def day_ranges(days):
 
 def touched_days(since, now):
     """The local days of dispatch whose figures may have changed since
-    ``since`` (see the module docstring), in one query."""
-    changed = CaseEvent.objects.filter(created_at__gte=since).values("case_id")
-    fell_due = Q(state__in=Assignment.ACTIVE_STATES, reply_due__gte=since, reply_due__lt=now)
-    return set(
-        Assignment.objects.filter(role=Assignment.Role.LEAD)
-        .filter(Q(case_id__in=changed) | fell_due)
-        .annotate(day=TruncDate("dispatched_at", tzinfo=centre_zone()))
-        .values_list("day", flat=True)
-        .distinct()
-        .order_by()
-    )
+    ``since`` (see the module docstring), in one query: the days of the
+    cases with an event of ``FIGURE_ACTIONS``, ``UNION`` the days of the
+    assignments that fell due (two selects, so that each uses its index
+    rather than one scan for an ``OR``)."""
+    day = TruncDate("dispatched_at", tzinfo=centre_zone())
+    leads = Assignment.objects.filter(role=Assignment.Role.LEAD)
+    changed = CaseEvent.objects.filter(created_at__gte=since, action__in=sorted(FIGURE_ACTIONS)).values("case_id")
+    by_event = leads.filter(case_id__in=changed)
+    fell_due = leads.filter(state__in=Assignment.ACTIVE_STATES, reply_due__gte=since, reply_due__lt=now)
+    days = by_event.annotate(day=day).values_list("day", flat=True).order_by()
+    return set(days.union(fell_due.annotate(day=day).values_list("day", flat=True).order_by()))
 
 
 def _insert(rows_query):
