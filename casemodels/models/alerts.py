@@ -33,8 +33,9 @@ class Warning(models.Model):
     level = models.CharField(_("level"), max_length=10, choices=WarningRule.Light.choices)
     occurrence = models.PositiveIntegerField(
         _("occurrence"), default=0,
-        help_text=_("The round for deadline and unsatisfied rules, the number of progress posts for the "
-                    "progress rule, 0 otherwise."),
+        help_text=_("The watched deadline (epoch minutes; the pending assignment's id for the sign-for deadline) "
+                    "for deadline rules, the latest return visit's id for the unsatisfied rule, the interval's "
+                    "start (epoch minutes) for the progress rule, 0 otherwise."),
     )
     unit = models.ForeignKey(
         Unit, verbose_name=_("unit told"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",

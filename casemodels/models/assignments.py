@@ -45,6 +45,16 @@ class Assignment(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     sign_due = models.DateTimeField(_("sign-for deadline"), null=True, blank=True)
     reply_due = models.DateTimeField(_("reply deadline"), null=True, blank=True)
+    # First contact (首次联系): written once, by ``casemodels.services.contact.record_contact``.
+    contacted_at = models.DateTimeField(
+        _("citizen contacted at"), null=True, blank=True,
+        help_text=_("When the unit recorded its first contact with the citizen; empty until then."),
+    )
+    contact_due = models.DateTimeField(
+        _("first-contact deadline"), null=True, blank=True,
+        help_text=_("The case's first-contact deadline in force when the contact was recorded (a clock paused "
+                    "at that moment counted as resuming then); empty until then, or when the policy sets none."),
+    )
 
     @property
     def is_active(self):

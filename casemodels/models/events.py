@@ -41,6 +41,7 @@ class CaseEvent(models.Model):
         SUPERVISE = "supervise", _("Supervision note issued")
         ANSWER_NOTE = "answer_note", _("Supervision note answered")
         PROGRESS = "progress", _("Progress posted")
+        CONTACT = "contact", _("Citizen contacted")
         VISIT_ATTEMPT = "visit_attempt", _("Return visit attempted, citizen not reached")
         RATE = "rate", _("Rated online by the citizen")
         EXCLUDE = "exclude", _("Excluded from assessment (核减)")

@@ -44,8 +44,8 @@ class AssessmentExclusion(models.Model):
 
 # The counts of a unit's day, in the order of ``casemodels.services.assessment.COUNTS``.
 COUNT_FIELDS = (
-    "dispatched", "signed_on_time", "replied", "replied_on_time", "visited", "satisfied", "basically_satisfied",
-    "unsatisfied", "resolved", "returned", "extended", "overdue",
+    "dispatched", "signed_on_time", "contacted_on_time", "replied", "replied_on_time", "visited", "satisfied",
+    "basically_satisfied", "unsatisfied", "resolved", "returned", "extended", "overdue",
 )
 
 
@@ -59,6 +59,7 @@ class UnitDayFigures(models.Model):
     day = models.DateField(_("day of dispatch"))
     dispatched = models.PositiveIntegerField(_("dispatched"), default=0)
     signed_on_time = models.PositiveIntegerField(_("signed for on time"), default=0)
+    contacted_on_time = models.PositiveIntegerField(_("citizen contacted on time"), default=0)
     replied = models.PositiveIntegerField(_("replied"), default=0)
     replied_on_time = models.PositiveIntegerField(_("replied on time"), default=0)
     visited = models.PositiveIntegerField(_("visited"), default=0)
