@@ -8,6 +8,7 @@ nothing when refused.
 """
 
 from .base import CaseActionError, Conflict, InvalidInput, InvalidState, NotAllowed
+from .contact import record_contact
 from .deadlines import recompute_deadlines, recompute_open_cases
 from .dispatching import (
     dispatch_case, escalate_case, redispatch_case, request_return, review_return, sign_case, sub_dispatch_case,
@@ -32,6 +33,6 @@ __all__ = [
     "request_extension", "review_extension", "answer_on_the_spot", "divert_case", "mark_invalid", "merge_cases",
     "register_case", "request_info", "resume_case",
     "exclude_from_assessment", "restore_to_assessment",
-    "post_progress", "issue_note", "issue_note_for_overdue", "answer_note", "close_note",
+    "post_progress", "record_contact", "issue_note", "issue_note_for_overdue", "answer_note", "close_note",
     "record_visit_attempt",
 ]

@@ -22,6 +22,7 @@ The counts of a unit (``UnitFigures``):
 |---|---|
 | ``dispatched`` | lead assignments dispatched in the window, returns left out |
 | ``signed_on_time`` | of those, signed for (签收) by the sign-for deadline (none set: signed at all) |
+| ``contacted_on_time`` | of those, with the citizen contacted (首次联系) by the first-contact deadline (**) |
 | ``replied`` | of those, replied (反馈): the assignment ended in the reply |
 | ``replied_on_time`` | of the replied, by the assignment's reply deadline (none set: on time) |
 | ``visited`` | of the replied, with a return visit (回访) for the case's round |
@@ -33,6 +34,14 @@ The counts of a unit (``UnitFigures``):
 
 (*) Still held: pending, signed for, or with a return requested, while the
 case's clock runs (not paused waiting for the citizen).
+
+(**) The assignment recorded a first contact (``contacted_at``, written
+once by ``casemodels.services.contact.record_contact``) no later than the
+first-contact deadline kept with it (``contact_due``: the case's deadline
+in force at the contact, for its round; none set: contacted at all). Like
+``signed_on_time`` it is a count of the unit's own acts: a contact the
+township made before sub-dispatching counts for the township, not for the
+village. DESIGN §7 lists it as a count; no rate or weight is derived from it.
 
 A case visited twice in one round (a second visit after an unsatisfied first
 one, without a second dispatch) counts once, by its latest visit. A second
@@ -102,6 +111,7 @@ class UnitFigures:
     unit_kind: str
     dispatched: int = 0
     signed_on_time: int = 0
+    contacted_on_time: int = 0
     replied: int = 0
     replied_on_time: int = 0
     visited: int = 0
@@ -181,9 +191,13 @@ def counts(now):
     extended = Exists(ExtensionRequest.objects.filter(assignment_id=OuterRef("id"), state=ReviewState.APPROVED))
     still_held = Q(state__in=Assignment.ACTIVE_STATES, reply_due__lt=now, case__paused_since__isnull=True)
     signed_on_time = Q(signed_at__isnull=False) & (Q(sign_due__isnull=True) | Q(signed_at__lte=F("sign_due")))
+    contacted_on_time = Q(contacted_at__isnull=False) & (
+        Q(contact_due__isnull=True) | Q(contacted_at__lte=F("contact_due"))
+    )
     return {
         "dispatched": Count("id", filter=assessed),
         "signed_on_time": Count("id", filter=assessed & signed_on_time),
+        "contacted_on_time": Count("id", filter=assessed & contacted_on_time),
         "replied": Count("id", filter=replied),
         "replied_on_time": Count("id", filter=replied & on_time),
         "visited": Count("id", filter=visited),

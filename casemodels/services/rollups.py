@@ -7,8 +7,8 @@ a million assignments.
   last refresh: the local days of dispatch of every lead assignment of a
   case with an event since then that can change a figure (every change to
   a case writes a ``CaseEvent``, DESIGN §4; ``FIGURE_ACTIONS``: signing,
-  replies, visits, extensions, returns, pauses, recomputed deadlines,
-  exclusions … — not warnings, supervision notes, progress posts and the
+  first contacts, replies, visits, extensions, returns, pauses, recomputed
+  deadlines, exclusions … — not warnings, supervision notes, progress posts and the
   like, ``NEUTRAL_ACTIONS``, which the sweep writes by the thousand), and
   of every assignment still held whose reply deadline passed meanwhile (it
   has become ``overdue`` without any event). The two sets of days are read
@@ -45,14 +45,14 @@ from .assessment import centre_zone, day_counts
 
 A = CaseEvent.Action
 # Every kind of case event, by whether it can change a figure of ``assessment.counts``: whether
-# it writes anything the counts read — a lead assignment (its state, signing, deadlines, end),
-# a return visit, an extension request, an exclusion, or the case's clock (paused or not). A
-# new kind of event must be put in one of the two (tests/casemodels/test_rollups_touched.py
-# fails until it is); when in doubt, it changes figures.
+# it writes anything the counts read — a lead assignment (its state, signing, first contact,
+# deadlines, end), a return visit, an extension request, an exclusion, or the case's clock
+# (paused or not). A new kind of event must be put in one of the two
+# (tests/casemodels/test_rollups_touched.py fails until it is); when in doubt, it changes figures.
 FIGURE_ACTIONS = frozenset({
     A.DISPATCH, A.SIGN, A.SUB_DISPATCH, A.ESCALATE, A.REQUEST_RETURN, A.REVIEW_RETURN, A.REQUEST_EXTENSION,
     A.REVIEW_EXTENSION, A.REQUEST_INFO, A.RESUME, A.REPLY, A.RETURN_VISIT, A.RATE, A.REDISPATCH, A.MERGE, A.DIVERT,
-    A.INVALID, A.RECOMPUTE, A.IMPORT, A.EXCLUDE, A.RESTORE,
+    A.INVALID, A.RECOMPUTE, A.IMPORT, A.EXCLUDE, A.RESTORE, A.CONTACT,
 })
 # Write none of that: a case without assignments (registered, answered on the spot), the case's
 # own state (closed, archived), or records beside the figures (consultations, warnings,

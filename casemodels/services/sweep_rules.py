@@ -16,7 +16,9 @@ The deadline rules read the deadlines exactly as the workbench's lights do
   and completion deadlines the case's own deadline; for the sign-for
   deadline the active lead assignment that still waits to be signed after
   its ``sign_due``. An overdue-reply and an overdue-sign rule together warn
-  about exactly the workbench's red cases;
+  about exactly the workbench's red cases. The first-contact deadline is
+  watched only until the first contact of the round is made
+  (``casemodels.services.contact.contacted_q``), near due and overdue alike;
 - *near due*: the deadline has not passed yet, and either ``share_elapsed``
   per cent of the running time from the clock start (the start of the
   round: receipt, or the second dispatch; the assignment's dispatch for the
@@ -69,6 +71,7 @@ from ..models import (
     OPEN_STATES, Assignment, Case, CaseEvent, CaseState, ClockPause, ExtensionRequest, ReturnRequest, ReturnVisit,
 )
 from ..models.requests import ReviewState
+from .contact import contacted_q
 from .inbox import CLOCK_STATES
 
 K = WarningRule.Kind
@@ -171,6 +174,9 @@ def deadline_cases(rule, now):
     if due is None:
         return None
     cases = Case.objects.filter(running())
+    if rule.deadline == D.CONTACT:
+        # A first contact made in the round answers its deadline (``contact.contacted_q``).
+        cases = cases.filter(~contacted_q())
     if rule.kind == K.OVERDUE:
         cases = cases.filter(**{f"{due}__lt": now})
     else:
