@@ -1,21 +1,30 @@
 """Suggestions for the intake desk: where a request should go, and which
 recent cases look like the same matter.
 
-``suggest_dispatch`` is a first, honest keyword scorer; a better one (issue 7)
-will replace it behind the same interface: a list of
-``{"item", "unit", "score", "reason"}``, best first.
+``suggest_dispatch`` ranks directory items from two sources and routes each
+to a unit: a list of ``{"item", "unit", "score", "reason", "sources"}``,
+best first. ``score`` is the suggestion's confidence, between 0 and 1.
 
-Scoring (documented so that nobody mistakes it for more than it is):
+The keyword rules (documented so that nobody mistakes them for more than
+they are):
 - each keyword of an active, routable directory item found in the content
   adds its length (longer keywords are more specific); the item's own name
   found in the content adds twice its length;
+- their confidence is ``raw / (raw + 4)``.
+
+The learned model (``casemodels.services.learning``), when a version is
+active, that is when it beat the rules on held-back cases: the probability
+it gives each item it learned. Where both speak of an item, the two are
+combined as independent evidence, ``1 - (1 - p)(1 - k)``; items below 1 %
+are not suggested. Without an active model, the rules alone, as before.
+
+Then for each item:
 - the region is the deepest active region whose name or alias occurs in the
   address or the content (names of two characters or more; the suffixes
   镇/乡/街道/村/社区/市/区/县 may be left out by the caller);
 - the unit is what the item's routing gives for that region
   (``route_by_directory``); when routing fails, ``unit`` is None and the
-  reason says why;
-- ``score`` is ``raw / (raw + 4)``, between 0 and 1.
+  reason says why.
 """
 
 import datetime
@@ -29,6 +38,7 @@ from snippets.services.validation import normalise_phone
 
 from ..models import CaseState
 from .base import CaseActionError
+from .learning.store import active_model
 from .routing import route_by_directory
 from .visibility import personal_data_q, visible_cases
 
@@ -63,15 +73,22 @@ def match_region(text):
     return best
 
 
-def suggest_dispatch(content, address=None, limit=3):
-    """Directory items and units for a request, best first (see the module docstring)."""
-    content = (content or "").strip()
-    if not content:
-        return []
-    region = match_region(f"{address or ''} {content}")
+MIN_CONFIDENCE = 0.01
+
+
+def suggestible_items():
+    """Directory items a request can be sent to: active, with a routing."""
+    return DirectoryItem.objects.filter(is_active=True).exclude(routing=DirectoryItem.Routing.NONE)
+
+
+def keyword_matches(content, items=None):
+    """The keyword rules: ``[(raw score, item, words found)]`` for the items
+    (default: every suggestible one) whose name or keywords occur in
+    ``content``, best first."""
+    if items is None:
+        items = suggestible_items().only("id", "name", "code", "keywords", "routing")
     scored = []
-    items = DirectoryItem.objects.filter(is_active=True).exclude(routing=DirectoryItem.Routing.NONE)
-    for item in items.only("id", "name", "code", "keywords", "routing"):
+    for item in items:
         raw, found = 0, []
         if len(item.name) >= 2 and item.name in content:
             raw += 2 * len(item.name)
@@ -81,12 +98,55 @@ def suggest_dispatch(content, address=None, limit=3):
                 raw += len(keyword)
                 found.append(keyword)
         if raw:
-            scored.append((raw, item.code, item, found))
-    scored.sort(key=lambda s: (-s[0], s[1]))
+            scored.append((raw, item, found))
+    scored.sort(key=lambda s: (-s[0], s[1].code))
+    return scored
+
+
+def _candidates(content, limit):
+    """``{item id: {"score", "words", "learned"}}`` from the rules and the
+    active model, and the model (or None)."""
+    found = {}
+    for raw, item, words in keyword_matches(content):
+        found[item.pk] = {"rules": raw / (raw + 4), "words": words, "model": None}
+    model = active_model()
+    if model is not None:
+        for item_id, probability in model.rank(content, limit=max(limit, 3) + 5):
+            entry = found.setdefault(item_id, {"rules": 0.0, "words": [], "model": None})
+            entry["model"] = probability
+    for entry in found.values():
+        p, k = entry["model"] or 0.0, entry["rules"]
+        entry["score"] = 1 - (1 - p) * (1 - k)
+    return found, model
+
+
+def suggest_dispatch(content, address=None, limit=3):
+    """Directory items and units for a request, best first (see the module docstring)."""
+    content = (content or "").strip()
+    if not content:
+        return []
+    found, model = _candidates(content, limit)
+    if not found:
+        return []
+    items = {
+        item.pk: item
+        for item in suggestible_items().filter(pk__in=list(found)).select_related("sector_unit")
+    }
+    ranked = sorted(
+        ((entry, items[pk]) for pk, entry in found.items() if pk in items and entry["score"] >= MIN_CONFIDENCE),
+        key=lambda pair: (-pair[0]["score"], pair[1].code),
+    )[:limit]
+    region = match_region(f"{address or ''} {content}") if ranked else None
     result = []
-    for raw, _code, item, found in scored[:limit]:
-        item = DirectoryItem.objects.select_related("sector_unit").get(pk=item.pk)
-        reasons = [_("words: %(words)s") % {"words": "、".join(found)}]
+    for entry, item in ranked:
+        reasons, sources = [], []
+        if entry["words"]:
+            reasons.append(_("words: %(words)s") % {"words": "、".join(entry["words"])})
+            sources.append("rules")
+        if entry["model"] is not None and entry["model"] >= MIN_CONFIDENCE:
+            reasons.append(_("learned from %(cases)d closed cases, confidence %(confidence).2f") % {
+                "cases": model.training_cases, "confidence": entry["model"]})
+            sources.append("model")
         try:
             unit, _co = route_by_directory(item, region)
         except CaseActionError as exc:
@@ -94,7 +154,8 @@ def suggest_dispatch(content, address=None, limit=3):
             reasons.append(exc.message)
         if region is not None:
             reasons.append(_("place: %(region)s") % {"region": region.name})
-        result.append({"item": item, "unit": unit, "score": round(raw / (raw + 4), 3), "reason": "；".join(reasons)})
+        result.append({"item": item, "unit": unit, "score": round(entry["score"], 3), "reason": "；".join(reasons),
+                       "sources": sources})
     return result
 
 
