@@ -22,7 +22,7 @@ sweep's ``progress_missed`` rule (``progress_missed_cases``, set-based):
 import datetime
 
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import DateTimeField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +39,7 @@ A = CaseEvent.Action
 U = PolicyLimit.Unit
 INTERVAL_UNITS = (U.HOURS, U.NATURAL_DAYS, U.WORKING_DAYS, U.MONTHS)
 MAX_LOOKBACK_DAYS = 4000
+NEVER = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 def check_post_progress(case, actor):
@@ -115,10 +116,11 @@ def with_progress_start(queryset):
         ClockPause.objects.filter(case=OuterRef("pk"), ended_at__isnull=False).order_by("-ended_at", "-id")
         .values("ended_at")[:1]
     )
-    # SQLite's MAX() of a NULL is NULL: a missing post or pause counts as the signing.
+    # SQLite's MAX() of a NULL is NULL: a missing post or pause counts as long ago (the signing
+    # wins). A constant rather than the signing again, which SQL would read once more per use.
+    never = Value(NEVER, output_field=DateTimeField())
     return queryset.annotate(progress_signed=signed).annotate(
-        progress_from=Greatest("progress_signed", Coalesce(posted, "progress_signed"),
-                               Coalesce(resumed, "progress_signed")),
+        progress_from=Greatest("progress_signed", Coalesce(posted, never), Coalesce(resumed, never)),
     )
 
 

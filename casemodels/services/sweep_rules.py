@@ -145,11 +145,18 @@ def near(queryset, due, start, rule, now, paused=None):
     if rule.share_elapsed is not None:
         share = rule.share_elapsed
         # (start + paused) + share% × (due − start − paused) ≤ now, in seconds, without a division.
-        begin = Epoch(start) if paused is None else Epoch(start) + paused
-        reached = ExpressionWrapper(
-            Value(float(share)) * Epoch(due) + Value(float(100 - share)) * begin, output_field=FloatField(),
-        )
-        return queryset.alias(w_reached=reached).filter(w_reached__lte=100.0 * now.timestamp())
+        def reached(begin):
+            return ExpressionWrapper(
+                Value(float(share)) * Epoch(due) + Value(float(100 - share)) * begin, output_field=FloatField(),
+            )
+
+        cutoff = 100.0 * now.timestamp()
+        # Without the pauses first (cheap): a pause only moves the moment later, so the rows it
+        # keeps are the only ones whose pauses need reading.
+        queryset = queryset.alias(w_reached=reached(Epoch(start))).filter(w_reached__lte=cutoff)
+        if paused is None:
+            return queryset
+        return queryset.alias(w_reached_running=reached(Epoch(start) + paused)).filter(w_reached_running__lte=cutoff)
     if rule.hours_before is not None:
         return queryset.filter(**{f"{due}__lt": now + datetime.timedelta(hours=rule.hours_before)})
     return None
@@ -168,7 +175,7 @@ def deadline_cases(rule, now):
         # The (latest) pending lead assignment watched: its id is the occurrence, its deadline the order.
         watched = late.filter(case=OuterRef("pk")).order_by("-id")
         return Case.objects.filter(running(), pk__in=late.values("case_id")).annotate(
-            w_occurrence=Subquery(watched.values("id")[:1]), w_order=Subquery(watched.values("sign_due")[:1]),
+            w_occurrence=Subquery(watched.values("id")[:1]), w_order=Epoch(Subquery(watched.values("sign_due")[:1])),
         )
     due = DUE_FIELDS.get(rule.deadline)
     if due is None:
@@ -182,7 +189,9 @@ def deadline_cases(rule, now):
     else:
         cases = near(cases.filter(**{f"{due}__gte": now}).alias(w_start=round_start()), due, F("w_start"), rule,
                      now, paused_seconds())
-    return None if cases is None else cases.annotate(w_occurrence=minutes(due), w_order=F(due))
+    # Ordered by an expression of the deadline, not the column: ordering by the column would lead
+    # the planner to walk its index over every case ever past it, closed ones included.
+    return None if cases is None else cases.annotate(w_occurrence=minutes(due), w_order=Epoch(due))
 
 
 def repeat_cases(rule, now):
