@@ -16,6 +16,7 @@ from casemodels.services.history import import_historical_case
 from casemodels.services.learning import (
     activate_dispatch_model, active_model, case_text, forget_loaded_model, train_dispatch_model,
 )
+from casemodels.services.learning.scoring import Scorer
 from casemodels.services.learning.store import loads
 from casemodels.services.learning.training import is_held_back
 from casemodels.services.suggestions import suggest_dispatch
@@ -97,6 +98,23 @@ def test_a_model_that_beats_the_rules_is_stored_active_with_its_figures(world, a
     assert 0 < model.size_bytes == len(bytes(model.blob))
     assert set(loads(model.blob).classes_) == {i.pk for i in items.values()}
     assert "Version 1 is active" in result.message
+
+
+def test_the_fast_scorer_gives_the_pipelines_probabilities(world, admin, items):
+    history(world, admin, items)
+    pipeline = loads(train_dispatch_model().model.blob)
+    scorer = Scorer(pipeline)
+    texts = ["夜间施工噪音很大", "自来水停水", "路灯不亮\n小区门口的路灯坏了", "完全无关的话", "", "ABC abc"]
+    for text in texts:
+        assert list(scorer.proba(text)) == pytest.approx(list(pipeline.predict_proba([text])[0]), abs=1e-6)
+    assert list(scorer.classes) == list(pipeline.classes_)
+
+
+def test_with_two_items_the_fast_scorer_still_agrees(world, admin, items):
+    history(world, admin, {kind: items[kind] for kind in ("lights", "water")})
+    pipeline = loads(train_dispatch_model().model.blob)
+    for text in ["路灯不亮", "自来水停水", "其他"]:
+        assert list(Scorer(pipeline).proba(text)) == pytest.approx(list(pipeline.predict_proba([text])[0]), abs=1e-6)
 
 
 def test_the_held_back_cases_are_the_same_every_time_and_about_one_in_five():

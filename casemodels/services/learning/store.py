@@ -18,6 +18,7 @@ import joblib
 import numpy as np
 
 from ...models import DispatchModel
+from .scoring import Scorer
 
 COMPRESSION = ("zlib", 3)
 
@@ -39,13 +40,13 @@ class LoadedModel:
     id: int
     version: int
     training_cases: int
-    pipeline: object
+    scorer: Scorer
 
     def rank(self, text, limit=None):
         """``[(directory item id, probability)]`` for ``text``, most probable first."""
-        probabilities = self.pipeline.predict_proba([text])[0]
+        probabilities = self.scorer.proba(text)
         order = np.argsort(-probabilities, kind="stable")[:limit]
-        classes = self.pipeline.classes_
+        classes = self.scorer.classes
         return [(int(classes[i]), float(probabilities[i])) for i in order]
 
 
@@ -68,7 +69,7 @@ def active_model():
         blob = DispatchModel.objects.filter(pk=row[0]).values_list("blob", flat=True).first()
         if blob is None:  # deleted between the two queries
             return None
-        _loaded = LoadedModel(id=row[0], version=row[1], training_cases=row[2], pipeline=loads(blob))
+        _loaded = LoadedModel(id=row[0], version=row[1], training_cases=row[2], scorer=Scorer(loads(blob)))
         return _loaded
 
 
