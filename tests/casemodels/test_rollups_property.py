@@ -3,10 +3,11 @@ rebuilt, gives exactly the figures of the direct computation from the cases.
 
 Each example writes a small random history straight into the tables (faster
 than the services, and wider: any mix of states, deadlines, late or early
-signing and replies, visits with ties, extensions, exclusions and paused
-clocks, across units and days, around the centre's midnight), in phases: the
-first phase is rolled up (a rebuild), each later phase changes some cases,
-writes an event for each changed case as the services do, lets time pass
+signing, first contacts and replies, visits with ties, extensions,
+exclusions and paused clocks, across units and days, around the centre's
+midnight), in phases: the first phase is rolled up (a rebuild), each later
+phase changes some cases, writes an event for each changed case as the
+services do (a CONTACT event for a first contact), lets time pass
 (deadlines fall due without events) and refreshes. After every refresh the
 roll-up's figures for every day, the whole span and a random window equal
 ``unit_figures_direct`` at the refresh's moment; at the end a rebuild gives
@@ -56,6 +57,9 @@ assignment_spec = st.fixed_dictionaries({
     "state": st.sampled_from([*S.values, S.PENDING, S.SIGNED, S.SIGNED, S.REPLIED]),
     "signed": maybe_hours,
     "sign_due": st.none() | st.just(datetime.timedelta(hours=24)),
+    # First contact (首次联系): when, and the deadline kept with it (none: the policy set none).
+    "contacted": maybe_hours,
+    "contact_due": st.none() | st.sampled_from([2, 24, 48]).map(lambda h: datetime.timedelta(hours=h)),
     "reply_due": reply_due,
     "finished": maybe_hours,
     "extension": st.sampled_from([None, ReviewState.APPROVED, ReviewState.PENDING, ReviewState.REJECTED]),
@@ -74,7 +78,7 @@ case_spec = st.fixed_dictionaries({
 })
 change_spec = st.fixed_dictionaries({
     "case": st.integers(min_value=0, max_value=100),
-    "what": st.sampled_from(["state", "sign", "reply_due", "visit", "exclusion", "pause", "extension"]),
+    "what": st.sampled_from(["state", "sign", "contact", "reply_due", "visit", "exclusion", "pause", "extension"]),
     "state": st.sampled_from(S.values),
     "hours": hours,
     "visit": visit_spec,
@@ -93,9 +97,8 @@ class History:
         self.w = world
         self.cases = []
 
-    def event(self, case, at):
-        CaseEvent.objects.create(case=case, action=CaseEvent.Action.IMPORT, created_at=at, from_state="",
-                                 to_state=case.state)
+    def event(self, case, at, action=CaseEvent.Action.IMPORT):
+        CaseEvent.objects.create(case=case, action=action, created_at=at, from_state="", to_state=case.state)
 
     def add_case(self, spec, at):
         case = Case.objects.create(
@@ -123,6 +126,7 @@ class History:
             case=case, unit=getattr(self.w, a["unit"]), role=a["role"], round=a["round"], state=a["state"],
             dispatched_at=dispatched, signed_at=after(a["signed"]), sign_due=after(a["sign_due"]),
             reply_due=after(a["reply_due"]), finished_at=after(a["finished"]),
+            contacted_at=after(a["contacted"]), contact_due=after(a["contact_due"]),
         )
         if a["extension"] is not None:
             self.add_extension(assignment, a["extension"])
@@ -149,6 +153,12 @@ class History:
         elif what == "sign":
             assignment.signed_at = assignment.dispatched_at + spec["hours"]
             assignment.save()
+        elif what == "contact":
+            # As record_contact writes it: the contact and the deadline in force, with a CONTACT event.
+            # Its deadline before or after the contact (on time or late), whatever it was before.
+            assignment.contacted_at = at
+            assignment.contact_due = at + spec["hours"] - datetime.timedelta(hours=100)
+            assignment.save()
         elif what == "reply_due":
             assignment.reply_due = at + spec["hours"] - datetime.timedelta(hours=100)
             assignment.save()
@@ -163,13 +173,13 @@ class History:
             case.save()
         else:
             self.add_extension(assignment, ReviewState.APPROVED)
-        self.event(case, at)
+        self.event(case, at, CaseEvent.Action.CONTACT if what == "contact" else CaseEvent.Action.IMPORT)
 
 
 def table():
     return sorted(UnitDayFigures.objects.values_list(
-        "unit_id", "day", "dispatched", "signed_on_time", "replied", "replied_on_time", "visited", "satisfied",
-        "basically_satisfied", "unsatisfied", "resolved", "returned", "extended", "overdue",
+        "unit_id", "day", "dispatched", "signed_on_time", "contacted_on_time", "replied", "replied_on_time",
+        "visited", "satisfied", "basically_satisfied", "unsatisfied", "resolved", "returned", "extended", "overdue",
     ))
 
 
