@@ -322,6 +322,15 @@ class SuperviseForm(ActionForm):
         )
 
 
+class RecordContactForm(ActionForm):
+    """The unit holding the case has reached the citizen (首次联系)."""
+
+    service = staticmethod(services.record_contact)
+    method = forms.ChoiceField(label=_("Method"), choices=VisitMethod.choices, initial=VisitMethod.PHONE)
+    note = forms.CharField(label=_("What was said"), widget=TEXTAREA,
+                           help_text=_("E.g. the matter confirmed with the citizen and what happens next."))
+
+
 class PostProgressForm(ActionForm):
     service = staticmethod(progress.post_progress)
     note = forms.CharField(label=_("Progress so far"), widget=TEXTAREA)
@@ -367,6 +376,7 @@ FORMS = {
     "consult": ConsultForm,
     "archive": ArchiveForm,
     "supervise": SuperviseForm,
+    "record_contact": RecordContactForm,
     "post_progress": PostProgressForm,
     "exclude": ExcludeForm,
     "restore": RestoreForm,

@@ -21,6 +21,7 @@ from .dispatching import (
     check_sign,
     check_sub_dispatch,
 )
+from .contact import check_record_contact
 from .exclusions import check_exclude, check_restore
 from .handling import (
     check_archive,
@@ -60,6 +61,7 @@ ACTIONS = {
     "consult": (check_consultation, _("Hold consultation")),
     "archive": (check_archive, _("Archive")),
     "supervise": (check_supervise, _("Supervise")),
+    "record_contact": (check_record_contact, _("Record contact")),
     "post_progress": (check_post_progress, _("Post progress")),
     "exclude": (check_exclude, _("Exclude from assessment")),
     "restore": (check_restore, _("Restore to assessment")),
