@@ -4,8 +4,8 @@ a period, for the public site, the API, LED screens and bulletins alike.
 ``result_board(period_text)`` reads the period (``2025``, ``2025-10``,
 ``2025-W41``; ``publishing.periods``), takes every unit's assessment figures
 for it (``casemodels.services.assessment``: the lead assignments dispatched
-in the period, with their sign-for, reply and return-visit outcomes, cases
-excluded after review left out) and ranks the units.
+in the period, with their sign-for, first-contact, reply and return-visit
+outcomes, cases excluded after review left out) and ranks the units.
 
 The figures come from the daily roll-up (``unit_figures``: the period's day
 rows summed, ``casemodels.services.rollups``), so a month's board costs the
@@ -102,6 +102,11 @@ class BoardRow:
     @property
     def dispatched(self):
         return self.figures.dispatched
+
+    @property
+    def contacted_on_time(self):
+        """Of the dispatched, the citizen contacted by the first-contact deadline (a count, DESIGN §7)."""
+        return self.figures.contacted_on_time
 
 
 @dataclass(frozen=True)
@@ -261,7 +266,8 @@ def cached_result_board(period_text):
     API and pages ask for the same few periods over and over; each answer is
     an aggregate over the period's assignments). A bad period is never cached."""
     start, end, kind = _parse(period_text)
-    key = f"minsheng:board:{kind}:{start.isoformat()}"
+    # v2: the rows' figures carry contacted_on_time (a board cached before would lack it).
+    key = f"minsheng:board:v2:{kind}:{start.isoformat()}"
     board = cache.get(key)
     if board is None:
         board = result_board(period_text)

@@ -21,6 +21,7 @@ class CasesMutation(SupervisionMutation, graphene.ObjectType):
     register_case = m.RegisterCase.Field()
     dispatch_case = m.DispatchCase.Field()
     sign_case = m.SignCase.Field()
+    record_contact = m.RecordContact.Field()
     sub_dispatch_case = m.SubDispatchCase.Field()
     escalate_case = m.EscalateCase.Field()
     request_return = m.RequestReturn.Field()

@@ -88,6 +88,10 @@ class AssignmentType(graphene.ObjectType):
     finished_at = graphene.DateTime()
     sign_due = graphene.DateTime()
     reply_due = graphene.DateTime()
+    contacted_at = graphene.DateTime(description="When the unit recorded its first contact with the citizen.")
+    contact_due = graphene.DateTime(
+        description="The first-contact deadline the contact is measured against (the case's, when it was recorded).",
+    )
 
     def resolve_parent_unit(self, info):
         return self.parent.unit if self.parent_id else None

@@ -45,6 +45,10 @@ class BoardRowType(graphene.ObjectType):
 
     unit = graphene.Field(BoardUnitType, required=True)
     dispatched = graphene.Int(required=True, description="Lead assignments dispatched to the unit in the period.")
+    contacted_on_time = graphene.Int(
+        required=True, description="Of the dispatched, those whose unit recorded its first contact with the citizen "
+        "(首次联系) by the first-contact deadline.",
+    )
     returned = graphene.Int(
         required=True, description="Lead assignments dispatched in the period that ended as an approved return "
         "(退单); not counted in dispatched.",

@@ -127,6 +127,8 @@ SPECS = [
          "dispatcher", "town_b_dispatcher"),
     Spec("postProgress", alone(lambda w, f: f.handling()), lambda c, o: on(c, note="已联系施工方，下周完成。"),
          "dept_handler", "town_b_handler"),
+    Spec("recordContact", alone(lambda w, f: f.handling()), lambda c, o: on(c, note="已电话联系市民。", method="phone"),
+         "dept_handler", "town_b_handler"),
 ]
 
 

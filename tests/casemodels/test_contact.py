@@ -20,7 +20,8 @@ from casemodels.services.sweep import sweep
 from snippets.models import WarningRule
 from tests.factories import PolicyFactory, StaffFactory
 
-from .conftest import START, last_event, local
+from .conftest import START, last_event, local, snapshot
+from .test_case_page import act, buttons, login, page
 from .test_concurrency import race, split
 from .test_sweep import make_rule, minutes, warned
 
@@ -219,6 +220,29 @@ def test_two_contacts_at_once_one_is_recorded(world, flow, contact_policy):
     assert len(wins) == 1 and len(errors) == 1
     assert errors[0].code in ("conflict", "already_contacted"), repr(errors[0])
     assert CaseEvent.objects.filter(case=case, action=A.CONTACT).count() == 1
+
+
+# --- The case page ---------------------------------------------------------------------------
+def test_the_case_page_records_a_contact_and_the_dossier_shows_it(client, world, flow, contact_policy):
+    # given the bureau's handler on the page of a case in hand: the button is there
+    case = flow.handling()
+    login(client, world.dept_handler)
+    assert "record_contact" in buttons(page(client, case)[1])
+    # when they post the form: no note, refused on its field, nothing written
+    before = snapshot(case)
+    response = act(client, "record_contact", case, method="sms", note="  ")
+    body = response.content.decode()
+    assert response.status_code == 200 and ('class="error' in body or "error-message" in body)
+    assert snapshot(case) == before and lead(case).contacted_at is None
+    # then with a note it is recorded, by SMS
+    response = act(client, "record_contact", case, method="sms", note=NOTE)
+    assert response.status_code == 302
+    assert lead(case).contacted_at == START
+    assert last_event(case).data["method"] == "sms"
+    # and the page's dossier shows it; the button is gone
+    status, html = page(client, case)
+    assert 'data-event="contact"' in html and NOTE in html
+    assert "record_contact" not in buttons(html)
 
 
 # --- The sweep -------------------------------------------------------------------------------
