@@ -28,12 +28,14 @@ The deadline rules read the deadlines exactly as the workbench's lights do
   elapsed time. A case already past its deadline gets the overdue warning,
   not a late near-due one.
 
-Each deadline is warned about once per deadline: the occurrence of a
-deadline warning is the watched deadline itself (epoch minutes of the
-case's deadline; for the sign-for deadline the pending assignment's id), so
-that a deadline moved by an extension or a pause, or a new unit asked to
-sign (a second dispatch, a return and a new dispatch, a whistle), is
-watched afresh, and the same deadline is never warned about twice.
+Each deadline is warned about once each time the unit is given its time:
+the occurrence of a deadline warning is ``time_given`` in epoch minutes
+(the start of the round, the latest approved extension, the end of the
+latest clock pause); for the sign-for deadline the pending assignment's id.
+A deadline moved by an extension or a pause, a second round, or a new unit
+asked to sign (a return and a new dispatch, a whistle) is watched afresh; a
+recompute of the deadlines after a policy or calendar change is not, and
+never warns twice about the same thing.
 
 The others:
 
@@ -41,8 +43,9 @@ The others:
   ``window_days`` days whose citizen phone (or directory item and region)
   is shared by at least ``threshold`` cases received in that window (every
   state but invalid: merged duplicates count, they are the repeats);
-- *unsatisfied*: an open case in the unsatisfied ledger, once per verdict
-  (the occurrence is the latest return visit's id);
+- *unsatisfied*: an open case in the unsatisfied ledger, once each time it
+  enters it (the occurrence: the latest return visit or attempt sent to
+  review, in epoch minutes);
 - *extended* / *returned*: an open case with at least ``threshold`` approved
   extension requests (its deadline was moved) / approved returns (退单: it
   went back to the centre);
@@ -63,12 +66,14 @@ from django.db.models import (
     When,
 )
 from django.db.models import Case as Choose
-from django.db.models.functions import Cast, Coalesce, Floor
+from django.db.models import DateTimeField
+from django.db.models.functions import Coalesce, Greatest
 
-from snippets.models import WarningRule
+from snippets.models import UnreachableAction, WarningRule
 
 from ..models import (
     OPEN_STATES, Assignment, Case, CaseEvent, CaseState, ClockPause, ExtensionRequest, ReturnRequest, ReturnVisit,
+    VisitAttempt,
 )
 from ..models.requests import ReviewState
 from .contact import contacted_q
@@ -97,9 +102,42 @@ class Epoch(Func):
         return self.as_sql(compiler, connection, template="UNIX_TIMESTAMP(%(expressions)s)", **extra)
 
 
+class Minutes(Func):
+    """Whole minutes since 1970 of a date-time expression (an occurrence
+    key), in integer arithmetic on SQLite (``julianday`` floats come out a
+    hair early for many exact minutes)."""
+
+    output_field = IntegerField()
+    template = "CAST(FLOOR(EXTRACT(EPOCH FROM %(expressions)s) / 60) AS integer)"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # '%%%%s' is strftime's '%s' after the template's and the SQLite backend's %-formatting.
+        return self.as_sql(compiler, connection, template="(CAST(strftime('%%%%s', %(expressions)s) AS integer) / 60)",
+                           **extra)
+
+
 def minutes(expression):
-    """Whole minutes since 1970 of a date-time expression (an occurrence key)."""
-    return Cast(Floor(Epoch(expression) / Value(60.0)), IntegerField())
+    return Minutes(expression)
+
+
+NEVER = Value(datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc), output_field=DateTimeField())
+
+
+def latest(queryset, field):
+    """The latest ``field`` of ``queryset`` (rows of the outer case), or 1970."""
+    return Coalesce(Subquery(queryset.order_by(f"-{field}", "-id").values(field)[:1]), NEVER)
+
+
+def time_given():
+    """When the unit was last given its time on the case's deadlines: the
+    start of the round (``w_start``), the latest approved extension, or the
+    end of the latest clock pause — what moves a deadline by the case's own
+    history. A deadline warning's occurrence: a recompute of the deadlines
+    (a changed policy or calendar) moves the deadlines but not this, so it
+    never warns twice about the same thing."""
+    extended = ExtensionRequest.objects.filter(case=OuterRef("pk"), state=ReviewState.APPROVED)
+    resumed = ClockPause.objects.filter(case=OuterRef("pk"), ended_at__isnull=False)
+    return Greatest(F("w_start"), latest(extended, "reviewed_at"), latest(resumed, "ended_at"))
 
 
 def running():
@@ -134,9 +172,12 @@ def paused_seconds():
     return Coalesce(Subquery(pauses, output_field=FloatField()), Value(0.0))
 
 
-def latest_visit():
-    visits = ReturnVisit.objects.filter(case=OuterRef("pk")).order_by("-visited_at", "-id").values("id")[:1]
-    return Coalesce(Subquery(visits), F("round"), output_field=BigIntegerField())
+def entered_ledger():
+    """When the case last entered the unsatisfied ledger: its latest return
+    visit, or its latest attempt sent to review (citizen not reached)."""
+    visits = ReturnVisit.objects.filter(case=OuterRef("pk"))
+    reviews = VisitAttempt.objects.filter(case=OuterRef("pk"), outcome=UnreachableAction.REVIEW)
+    return Greatest(latest(visits, "visited_at"), latest(reviews, "attempted_at"))
 
 
 def near(queryset, due, start, rule, now, paused=None):
@@ -180,18 +221,17 @@ def deadline_cases(rule, now):
     due = DUE_FIELDS.get(rule.deadline)
     if due is None:
         return None
-    cases = Case.objects.filter(running())
+    cases = Case.objects.filter(running()).alias(w_start=round_start())
     if rule.deadline == D.CONTACT:
         # A first contact made in the round answers its deadline (``contact.contacted_q``).
         cases = cases.filter(~contacted_q())
     if rule.kind == K.OVERDUE:
         cases = cases.filter(**{f"{due}__lt": now})
     else:
-        cases = near(cases.filter(**{f"{due}__gte": now}).alias(w_start=round_start()), due, F("w_start"), rule,
-                     now, paused_seconds())
+        cases = near(cases.filter(**{f"{due}__gte": now}), due, F("w_start"), rule, now, paused_seconds())
     # Ordered by an expression of the deadline, not the column: ordering by the column would lead
     # the planner to walk its index over every case ever past it, closed ones included.
-    return None if cases is None else cases.annotate(w_occurrence=minutes(due), w_order=Epoch(due))
+    return None if cases is None else cases.annotate(w_occurrence=minutes(time_given()), w_order=Epoch(due))
 
 
 def repeat_cases(rule, now):
@@ -243,7 +283,7 @@ def candidates(rule, now):
     elif kind in (K.REPEAT_CALLER, K.REPEAT_MATTER):
         cases = repeat_cases(rule, now)
     elif kind == K.UNSATISFIED:
-        cases, occurrence = Case.objects.filter(state__in=OPEN_STATES, is_unsatisfied=True), latest_visit()
+        cases, occurrence = Case.objects.filter(state__in=OPEN_STATES, is_unsatisfied=True), minutes(entered_ledger())
     elif kind == K.EXTENDED:
         cases = approved_requests_cases(ExtensionRequest, rule)
     elif kind == K.RETURNED:

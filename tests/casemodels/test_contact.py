@@ -312,7 +312,7 @@ def test_a_second_dispatch_needs_a_new_contact(world, flow, contact_rules, clock
     # when the sweep runs past the new deadline, the first round's contact does not answer it
     sweep(now=local(2025, 10, 9, 11, 1))
     assert warned(late) == {case.pk}
-    assert warned(late, occurrence=minutes(local(2025, 10, 9, 11))) == {case.pk}
+    assert warned(late, occurrence=minutes(local(2025, 10, 9, 9))) == {case.pk}  # the second round's start
 
 
 # --- Assessment ------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ def make_rule(name="规则", *, kind=K.OVERDUE, light=None, deadline="reply", ch
 
 
 def minutes(moment):
-    """A deadline as a deadline warning's occurrence (whole minutes since 1970)."""
+    """A moment as an occurrence key (whole minutes since 1970)."""
     return int(moment.timestamp() // 60)
 
 
@@ -245,7 +245,7 @@ def test_running_twice_raises_and_tells_once(world, flow):
     sweep(now=local(2025, 10, 16, 9))
     # then there is one warning, one notification per channel for the one handler, one event
     assert (first["raised"], second["raised"]) == (1, 0)
-    assert keys() == [(case.pk, rule.pk, "red", minutes(case.reply_due))]
+    assert keys() == [(case.pk, rule.pk, "red", minutes(case.received_at))]
     handler = world.dept_handler.staff_profile
     assert [(row[2], row[4]) for row in outbox()] == [(handler.pk, "in_app"), (handler.pk, "sms")]
     assert warning_events(case).count() == 1

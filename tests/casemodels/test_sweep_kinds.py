@@ -82,20 +82,22 @@ def test_unsatisfied_and_its_second_round(world, flow, clock):
     # when the sweep runs (twice)
     sweep(now=local(2025, 9, 30, 12))
     sweep(now=local(2025, 9, 30, 12, 1))
-    # then the case is warned once, for that verdict
+    # then the case is warned once, for that verdict (keyed by when it entered the ledger)
     verdict = case.return_visits.get()
-    assert list(Warning.objects.filter(rule=rule).values_list("case_id", "occurrence")) == [(case.pk, verdict.pk)]
-    # and when round 2's reply is late too, it is red for round 2's deadline
+    assert list(Warning.objects.filter(rule=rule).values_list("case_id", "occurrence")) == [
+        (case.pk, minutes(verdict.visited_at))]
+    # and when round 2's reply is late too, it is red for round 2 (keyed by the round's start, the verdict)
     case = sign_case(case, acting_user=world.dept_handler)
     sweep(now=local(2025, 10, 15, 9))
-    assert list(Warning.objects.filter(rule=red).values_list("occurrence", flat=True)) == [minutes(case.reply_due)]
+    assert list(Warning.objects.filter(rule=red).values_list("occurrence", flat=True)) == [
+        minutes(verdict.visited_at)]
 
 
 def test_a_second_dispatch_warns_again(world, flow, clock):
     # given a case red in round 1, then replied, visited unsatisfied and dispatched again
     red = make_rule("超期", kind=K.OVERDUE)
     case = flow.handling()
-    first_due = case.reply_due
+    received = case.received_at
     sweep(now=local(2025, 10, 15, 9))
     clock.move_to(local(2025, 10, 16, 9))
     case = reply_case(case, acting_user=world.dept_handler, reply="已处理")
@@ -103,11 +105,11 @@ def test_a_second_dispatch_warns_again(world, flow, clock):
     case = sign_case(case, acting_user=world.dept_handler)
     # when round 2's deadline passes (5 working days after 10-16: 10-23)
     sweep(now=local(2025, 10, 23, 23))
-    assert list(Warning.objects.filter(rule=red).values_list("occurrence", flat=True)) == [minutes(first_due)]
+    assert list(Warning.objects.filter(rule=red).values_list("occurrence", flat=True)) == [minutes(received)]
     sweep(now=local(2025, 10, 24, 9))
     # then the case has a red warning for each round's deadline
     assert sorted(Warning.objects.filter(rule=red).values_list("occurrence", flat=True)) == [
-        minutes(first_due), minutes(case.reply_due)]
+        minutes(received), minutes(local(2025, 10, 16, 9))]
 
 
 @pytest.mark.parametrize("approve, want", [(True, True), (False, False)])

@@ -135,3 +135,46 @@ def test_a_cut_short_run_takes_the_earliest_deadlines_first(world, flow, clock, 
     sweep(now=local(2025, 10, 1, 9))
     # then the case whose deadline comes first was warned first, though it was registered last
     assert warned(yellow) == {early.pk}
+
+
+def test_a_recompute_of_the_deadlines_does_not_warn_twice(world, flow, clock):
+    # given a case overdue since October, warned red
+    from casemodels.services.deadlines import recompute_open_cases
+    from snippets.models import PolicyLimit
+
+    red = make_rule("超期", kind=K.OVERDUE)
+    case = flow.handling()
+    clock.move_to(local(2025, 11, 20, 9))
+    sweep(now=local(2025, 11, 20, 9))
+    assert Warning.objects.filter(rule=red, case=case).count() == 1
+    # when the policy's reply limit changes and the open cases' deadlines are recomputed
+    PolicyLimit.objects.filter(policy=world.policy, kind="reply").update(amount=4)
+    recompute_open_cases()
+    moved = case.reply_due
+    case.refresh_from_db()
+    assert case.reply_due != moved
+    sweep(now=local(2025, 11, 20, 9, 1))
+    # then the case is not warned again: nothing gave the unit new time
+    assert Warning.objects.filter(rule=red, case=case).count() == 1
+
+
+def test_a_second_round_sent_to_review_unreached_is_warned_again(world, flow, clock):
+    from casemodels.services import record_visit_attempt
+    from snippets.models import TimeLimitPolicy
+
+    # given a case unsatisfied in round 1 (warned), whose round 2 citizen cannot be reached
+    TimeLimitPolicy.objects.filter(pk=world.policy.pk).update(visit_attempts=1, unreachable_action="review")
+    rule = make_rule("不满意", kind=K.UNSATISFIED, light="red")
+    case = flow.replied()
+    case = record_return_visit(case, acting_user=world.visitor, satisfaction="unsatisfied", resolved=False)
+    sweep(now=local(2025, 9, 30, 12))
+    assert Warning.objects.filter(rule=rule).count() == 1
+    clock.move_to(local(2025, 10, 9, 9))
+    case = sign_case(case, acting_user=world.dept_handler)
+    case = reply_case(case, acting_user=world.dept_handler, reply="已处理")
+    record_visit_attempt(case, acting_user=world.visitor)
+    # when the sweep runs after the attempt sent it to review
+    sweep(now=local(2025, 10, 9, 10))
+    sweep(now=local(2025, 10, 9, 11))
+    # then the ledger entry for review is warned about, once
+    assert Warning.objects.filter(rule=rule).count() == 2
