@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -97,7 +97,7 @@ class RetryColumn(Column):
             context["value"] = format_html(
                 '<form method="post" action="{}"><input type="hidden" name="csrfmiddlewaretoken" value="{}">'
                 '<button type="submit" class="button button-small button-secondary">{}</button></form>',
-                reverse("outbox:retry", args=[instance.pk]), get_token(request), _t("Retry now"),
+                reverse("outbox:retry", args=[instance.pk]), get_token(request), gettext("Retry now"),
             )
         return context
 
@@ -171,12 +171,12 @@ class RetryFailedView(WagtailAdminTemplateMixin, FormView):
         """The list's filters and search, in words."""
         words = [f"{f.field_label}: {f.value}" for f in self.listing.active_filters]
         if self.listing.search_query:
-            words.append(_t("search: %(query)s") % {"query": self.listing.search_query})
+            words.append(gettext("search: %(query)s") % {"query": self.listing.search_query})
         return "; ".join(words)
 
     def get(self, request, *args, **kwargs):
         if not self.failed_count:
-            messages.info(request, _t("No failed notification in this list."))
+            messages.info(request, gettext("No failed notification in this list."))
             return redirect(self.list_url)
         return super().get(request, *args, **kwargs)
 
@@ -196,7 +196,7 @@ class RetryFailedView(WagtailAdminTemplateMixin, FormView):
             action_url=self.request.get_full_path(),
             submit_button_label=ngettext("Retry it", "Retry all %(count)s", self.failed_count)
             % {"count": self.failed_count},
-            submit_button_active_label=_t("Retrying…"),
+            submit_button_active_label=gettext("Retrying…"),
         )
         return context
 
@@ -224,9 +224,9 @@ class RetryView(View):
             messages.error(request, error.message)
         else:
             if outcome == "sent":
-                messages.success(request, _t("The notification was sent."))
+                messages.success(request, gettext("The notification was sent."))
             else:
-                messages.error(request, _t("The notification failed again: %(error)s")
+                messages.error(request, gettext("The notification failed again: %(error)s")
                                % {"error": notification.last_error})
         return redirect("outbox:index")
 

@@ -29,10 +29,12 @@ from wagtail.admin.widgets import AdminDateInput
 from snippets.models import Level
 
 from ..models import Case
-from ..services import CaseActionError
+from ..services import CaseActionError, InvalidInput
 from ..services import analysis
 
 DEFAULT_DAYS = 30
+MAX_DAYS = 366
+FIRST_YEAR, LAST_YEAR = 2000, 2999
 ROWS = 50
 
 
@@ -109,7 +111,10 @@ class AnalysisReport(ReportView):
             return list(self.rows())
         except CaseActionError as exc:
             messages.error(self.request, exc.message)
-            return []
+        except (OverflowError, ValueError):  # a date at the edge of the calendar (year 1, year 9999)
+            messages.error(self.request, _("Choose dates between the years %(first)s and %(last)s.")
+                           % {"first": FIRST_YEAR, "last": LAST_YEAR})
+        return []
 
     def get_filename(self):
         return f"{self.name}-{today():%Y%m%d}"
@@ -119,13 +124,22 @@ class PeriodReport(AnalysisReport):
     filterset_class = PeriodFilterSet
 
     def period(self):
-        """``[start, end)`` in the centre's time zone; the last 30 days by default."""
+        """``[start, end)`` in the centre's time zone; the last 30 days by default. At most
+        ``MAX_DAYS`` long (as in the GraphQL API), in the years ``FIRST_YEAR`` … ``LAST_YEAR``."""
         end_day = self.values.get("end") or today()
         start_day = self.values.get("start") or end_day - datetime.timedelta(days=DEFAULT_DAYS - 1)
+        if not (FIRST_YEAR <= start_day.year <= LAST_YEAR and FIRST_YEAR <= end_day.year <= LAST_YEAR):
+            raise ValueError("out of the calendar's range")
+        if (end_day - start_day).days >= MAX_DAYS:
+            raise InvalidInput(_("The period may be at most %(days)s days long.") % {"days": MAX_DAYS},
+                               code="out_of_range", field="end")
         return analysis.local_midnight(start_day), analysis.local_midnight(end_day + datetime.timedelta(days=1))
 
     def get_page_subtitle(self):
-        start, end = self.period()
+        try:
+            start, end = self.period()
+        except (CaseActionError, OverflowError, ValueError):
+            return ""
         return f"{start:%Y-%m-%d} — {(end - datetime.timedelta(days=1)):%Y-%m-%d}"
 
 
@@ -222,6 +236,8 @@ class SeasonalReport(AnalysisReport):
         day = self.values.get("month")
         if day is None:
             day = today().replace(day=1) - datetime.timedelta(days=1)  # last month by default
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ValueError("out of the calendar's range")
         return day
 
     @cached_property
@@ -232,7 +248,10 @@ class SeasonalReport(AnalysisReport):
         return self.figures.items
 
     def get_page_subtitle(self):
-        f = self.figures
+        try:
+            f = self.figures
+        except (CaseActionError, OverflowError, ValueError):
+            return ""
         change = "—" if f.change_rate is None else f"{f.change_rate * 100:+.1f}%"
         return _("%(month)s: %(cases)s cases, %(last_year)s a year before (%(change)s)") % {
             "month": f"{f.month:%Y-%m}", "cases": f.cases, "last_year": f.last_year, "change": change}

@@ -26,7 +26,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail import hooks
@@ -251,7 +251,7 @@ class BoxMenuItem(MenuItem):
 
     def render_component(self, request):
         count = request_counts(request).get(self.box.key, 0)
-        label = _t("%(box)s (%(count)s)") % {"box": self.box.label, "count": count}
+        label = gettext("%(box)s (%(count)s)") % {"box": self.box.label, "count": count}
         return LinkMenuItemComponent(
             self.name, label, self.url, icon_name=self.icon_name, classname=self.classname, attrs=self.attrs,
         )
@@ -322,7 +322,7 @@ class InboxBulkAction(BulkAction):
                 "count": len(done), "numbers": "、".join(c.number for c in done),
             })
         for case, message in failed:
-            messages.error(self.request, _t("Case %(number)s: %(message)s") % {"number": case.number, "message": message})
+            messages.error(self.request, gettext("Case %(number)s: %(message)s") % {"number": case.number, "message": message})
         return redirect(self.next_url)
 
 

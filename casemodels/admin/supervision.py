@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail import hooks
@@ -130,12 +130,12 @@ class NoteInspectView(InspectView):
             ((reverse("cases:inspect", args=[c.pk]), c.number, c.get_state_display()) for c in visible),
         )
         hidden = cases.count() - len(visible)
-        more = format_html("<li>{}</li>", _t("%(count)s more outside your view") % {"count": hidden}) if hidden else ""
+        more = format_html("<li>{}</li>", gettext("%(count)s more outside your view") % {"count": hidden}) if hidden else ""
         return format_html("<ul>{}{}</ul>", html, more)
 
     def get_answer_due_display_value(self):
         due = timezone.localtime(self.object.answer_due).strftime("%Y-%m-%d %H:%M")
-        return f"{due} ({_t('overdue')})" if self.object.answer_overdue else due
+        return f"{due} ({gettext('overdue')})" if self.object.answer_overdue else due
 
     @property
     def header_buttons(self):
@@ -199,7 +199,7 @@ class NoteFormView(WagtailAdminTemplateMixin, FormView):
         except CaseActionError as exc:
             show_error(form, exc)
             return self.form_invalid(form)
-        messages.success(self.request, _t("%(action)s: note %(number)s.") % {"action": self.label,
+        messages.success(self.request, gettext("%(action)s: note %(number)s.") % {"action": self.label,
                                                                             "number": note.number})
         return redirect(note_url(note))
 

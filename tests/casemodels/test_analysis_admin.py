@@ -110,3 +110,18 @@ def test_the_centre_supervisor_finds_every_report_in_the_menu(analyst):
     for name in REPORTS:
         assert reverse(f"analysis:{name}") in html
         assert analyst.get(reverse(f"analysis:{name}")).status_code == 200
+
+
+@pytest.mark.parametrize("name, params", [
+    ("hot_items", {"start": "0001-01-02", "end": "2025-10-31"}),
+    ("hot_items", {"start": "2025-10-01", "end": "9999-12-31"}),
+    ("weekdays", {"start": "1900-01-01", "end": "2025-10-31"}),
+    ("hot_regions", {"start": "2024-01-01", "end": "2025-10-31"}),
+    ("seasonal", {"month": "0001-03-01"}),
+    ("rising_matters", {"window_days": "1e9"}),
+])
+def test_dates_at_the_edge_of_the_calendar_or_too_long_a_period_are_named_not_a_crash(analyst, name, params):
+    response = analyst.get(reverse(f"analysis:{name}"), params)
+    assert response.status_code == 200
+    messages = [str(m) for m in response.context["messages"]]
+    assert len(messages) == 1 and any(word in messages[0] for word in ("2000", "366", "90"))
