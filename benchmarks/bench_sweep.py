@@ -279,8 +279,8 @@ def main():
             state__in=("received", "dispatched", "handling", "replied")).count(), args.runs)
         backlog = []  # (ms, report) of each run until nothing is left
         while not backlog or backlog[-1][1]["more"]:
-            start = time.perf_counter()
-            report = sweep(now=NOW)
+            start = time.perf_counter()  # the follow-ups sweep the rules cut short, as the task chains them
+            report = sweep(now=NOW, only=set(backlog[-1][1]["more"]) if backlog else None)
             backlog.append(((time.perf_counter() - start) * 1000, report))
         first_ms, first = backlog[0]
         longest = max(ms for ms, _ in backlog)

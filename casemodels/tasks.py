@@ -31,13 +31,17 @@ def rebuild_assessment_rollups():
     return _run_summary(rebuild_rollups())
 
 
-def run_sweep():
-    """Raise the warnings due now, with their notifications (every minute).
-    A run cut short by the batch limit (a backlog) queues the next run at
-    once, rather than waiting for the next minute."""
-    report = sweep()
+def run_sweep(rules=None):
+    """Raise the warnings due now, with their notifications (every minute;
+    ``rules``: only these rule ids). A run cut short by the batch limit (a
+    backlog) queues the next run of the rules cut short at once, rather than
+    waiting for the next minute."""
+    if rules is not None and (not isinstance(rules, list) or not all(
+            isinstance(pk, int) and not isinstance(pk, bool) for pk in rules)):
+        raise ValueError("rules must be a list of warning rule ids")
+    report = sweep(only=None if rules is None else set(rules))
     if report["more"]:
-        async_task("casemodels.tasks.run_sweep", task_name="minsheng: warning sweep (backlog)")
+        async_task("casemodels.tasks.run_sweep", report["more"], task_name="minsheng: warning sweep (backlog)")
     return report
 
 

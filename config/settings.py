@@ -256,7 +256,7 @@ MINSHENG_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MINSHENG_OUTBOX_MAX_ATTEMPTS"
 MINSHENG_OUTBOX_BACKOFF_SECONDS = int(os.environ.get("MINSHENG_OUTBOX_BACKOFF_SECONDS", "60"))
 # The warning sweep raises at most this many warnings per rule in one run (oldest cases first):
 # a backlog (the first sweep, a new rule) is worked off in short runs, one after the other.
-MINSHENG_SWEEP_BATCH = int(os.environ.get("MINSHENG_SWEEP_BATCH", "500"))
+MINSHENG_SWEEP_BATCH = int(os.environ.get("MINSHENG_SWEEP_BATCH", "250"))
 
 LOGGING = {
     "version": 1,

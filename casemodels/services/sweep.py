@@ -356,8 +356,10 @@ def sweep_rule(rule, now, *, centres=centre_scopes, limit=None):
     return raised, told
 
 
-def sweep(now=None):
-    """Evaluate every active warning rule at ``now`` (default: now); see the
+def sweep(now=None, *, only=None):
+    """Evaluate every active warning rule at ``now`` (default: now), or only
+    the active rules whose ids are in ``only`` (a run working off a
+    backlog); see the
     module docstring. Returns ``{"raised": n, "notifications": n, "rules":
     {rule id: warnings raised}, "waiting": [rule ids held for a working day],
     "more": [rule ids cut short by the batch limit]}``."""
@@ -380,6 +382,8 @@ def sweep(now=None):
               "calendar_provisional": calendar.provisional}
     errors = {}
     for rule in active_rules():
+        if only is not None and rule.pk not in only:
+            continue
         if rule.working_days_only and not workday:
             report["waiting"].append(rule.pk)
             continue

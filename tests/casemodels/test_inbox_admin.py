@@ -132,7 +132,7 @@ def menu_text(html):
 
 def label(key, count):
     with translation.override("zh-hans"):
-        return f"{get_box(key).label} ({count})"
+        return translation.gettext("%(box)s (%(count)s)") % {"box": get_box(key).label, "count": count}
 
 
 def test_the_menu_shows_the_boxes_with_their_counts(world, flow, login):

@@ -6,6 +6,7 @@ import random
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 from django.utils import timezone
 from django_q.models import Schedule
 
@@ -32,6 +33,13 @@ WORDS = {
     "noise": ["噪音", "施工", "扰民", "夜间", "机器", "轰鸣", "睡觉"],
 }
 COMMON = ["小区", "门口", "已经", "好几天", "希望", "尽快", "处理", "居民", "反映", "附近", "一直", "没有人管"]
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are read in English here (the zh_Hans catalog translates them)."""
+    with translation.override("en"):
+        yield
 
 
 def message(kind, rng, marker=""):

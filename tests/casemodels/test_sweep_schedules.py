@@ -8,6 +8,7 @@ from django_q.tasks import async_task, result
 from casemodels import tasks
 from casemodels.models import Notification, Warning
 from casemodels.schedules import SCHEDULES, ensure_schedules
+from casemodels.services.sweep import sweep
 
 from .conftest import local
 from .test_sweep import K, make_rule
@@ -87,3 +88,24 @@ def test_a_run_cut_short_queues_the_next_at_once_until_the_backlog_is_done(world
     assert set(Warning.objects.values_list("case_id", flat=True)) == {case.pk for case in cases}
     follow_ups = Task.objects.filter(name="minsheng: warning sweep (backlog)", success=True)
     assert sorted(task.result["raised"] for task in follow_ups) == [0, 1, 1]  # the clock stands still: no order
+
+
+def test_a_follow_up_sweeps_only_the_rules_cut_short(world, flow, clock, settings):
+    # given two overdue cases, a rule with a backlog of two and another rule, and a batch of one
+    settings.MINSHENG_SWEEP_BATCH = 1
+    for _ in range(2):
+        flow.handling()
+    red = make_rule("超期", kind=K.OVERDUE)
+    other = make_rule("办结超期", kind=K.OVERDUE, deadline="completion")
+    clock.move_to(local(2025, 10, 15, 9))
+    assert sweep(now=local(2025, 10, 15, 9))["rules"].keys() == {red.pk, other.pk}  # a scheduled run: every rule
+    # when the task runs for the first rule only
+    report = tasks.run_sweep([red.pk])
+    # then only that rule ran (and raised the case the first run had left)
+    assert report["rules"] == {red.pk: 1}
+
+
+@pytest.mark.parametrize("rules", ["1", [1, "2"], [True], {"a": 1}])
+def test_the_sweep_task_refuses_a_bad_rule_list(db, rules):
+    with pytest.raises(ValueError, match="rules"):
+        tasks.run_sweep(rules)
