@@ -24,12 +24,20 @@ def db_vendor():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache (throttles, counters)."""
+    """Each test starts with an empty cache (throttles, counters) and with the
+    region names and keyword rules read afresh."""
     from django.core.cache import cache
 
+    from casemodels.services.places import gazetteer
+    from casemodels.services.suggestions import rulebook
+
     cache.clear()
+    gazetteer.forget()
+    rulebook.forget()
     yield
     cache.clear()
+    gazetteer.forget()
+    rulebook.forget()
 
 
 @pytest.fixture

@@ -82,7 +82,7 @@ class ManyByCase(Loader):
 class AssignmentsByCase(ManyByCase):
     model = Assignment
     ordering = ("dispatched_at", "pk")
-    related = ("unit", "parent__unit")
+    related = ("unit", "parent__unit", "handler")
 
 
 class ReturnVisitsByCase(ManyByCase):

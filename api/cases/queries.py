@@ -10,14 +10,16 @@ from casemodels.models import Case
 from casemodels.services import CaseActionError
 from casemodels.services.inbox import with_lights
 from casemodels.services.search import filter_cases
-from casemodels.services.suggestions import similar_cases, suggest_dispatch
+from casemodels.services.duplicates import similar_cases
+from casemodels.services.places import match_region
+from casemodels.services.suggestions import suggest_dispatch
 from graphql import GraphQLError
-from snippets.models import DirectoryItem, ReplyTemplate, Unit
+from snippets.models import DirectoryItem, Region, ReplyTemplate, Unit
 from snippets.services.knowledge import find_templates
 
 from ..core.errors import camel
 from .lookup import find_case, staff, staff_cases
-from .types import CaseStateEnum, CaseType, CodeName, LightEnum, UnitRef
+from .types import CaseStateEnum, CaseType, CodeName, LightEnum, StaffRef, UnitRef
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
@@ -70,8 +72,15 @@ class SuggestionType(graphene.ObjectType):
 
     directory_item = graphene.Field(CodeName, required=True)
     unit = graphene.Field(UnitRef, description="The unit the item routes to for this place; null if none.")
+    region = graphene.Field(CodeName, description="The place the address (or the text) names; null if none.")
+    leader = graphene.Field(StaffRef, description="The unit's leader; null if the unit lists none.")
+    handler = graphene.Field(StaffRef, description="Who in the unit is proposed to handle it (grid staff by skills).")
     confidence = graphene.Float(required=True, description="0 … 1")
     reason = graphene.String(required=True)
+    sources = graphene.List(
+        graphene.NonNull(graphene.String), required=True,
+        description="What proposed the item: rules (the directory's keywords), model (learned from closed cases).",
+    )
 
 
 class SimilarCaseType(graphene.ObjectType):
@@ -163,7 +172,11 @@ class CasesQuery(graphene.ObjectType):
     )
     similar_cases = graphene.List(
         graphene.NonNull(SimilarCaseType), required=True, content=graphene.String(required=True),
-        phone=graphene.String(), description="Recent cases you may see that look like the same matter.",
+        phone=graphene.String(), address=graphene.String(description="Its place, when no region is given."),
+        directory_item=graphene.String(description="A directory item code: cases of it at the same place count."),
+        region=graphene.String(description="A region code."),
+        description="Recent cases you may see that look like the same matter: the same phone, the same "
+        "directory item at the same place, or near-identical text; best first, with a score and a reason.",
     )
     units = graphene.List(graphene.NonNull(UnitRef), required=True, description="Active units (staff only).")
     reply_templates = graphene.List(
@@ -182,15 +195,29 @@ class CasesQuery(graphene.ObjectType):
         if staff(info) is None:
             return []
         return [
-            SuggestionType(directory_item=s["item"], unit=s["unit"], confidence=s["score"], reason=s["reason"])
+            SuggestionType(directory_item=s["item"], unit=s["unit"], region=s["region"], leader=s["leader"],
+                           handler=s["handler"], confidence=s["score"], reason=s["reason"], sources=s["sources"])
             for s in suggest_dispatch(content, address)
         ]
 
-    def resolve_similar_cases(self, info, content, phone=None):
+    def resolve_similar_cases(self, info, content, phone=None, address=None, directory_item=None, region=None):
         user = staff(info)
         if user is None:
             return []
-        found = similar_cases(user, content, phone or "")
+        item = place = None
+        if directory_item:
+            item = DirectoryItem.objects.filter(code=directory_item).first()
+            if item is None:
+                raise GraphQLError(_("Unknown directory item: “%(value)s”.") % {"value": directory_item},
+                                   extensions={"code": "unknown", "field": "directoryItem"})
+        if region:
+            place = Region.objects.filter(code=region).first()
+            if place is None:
+                raise GraphQLError(_("Unknown region: “%(value)s”.") % {"value": region},
+                                   extensions={"code": "unknown", "field": "region"})
+        elif address:
+            place = match_region(address)
+        found = similar_cases(user, content, phone or "", directory_item=item, region=place)
         # Read the cases whole (the service reads a few columns to compare texts), in one query.
         cases = Case.objects.in_bulk([f["case"].pk for f in found])
         return [SimilarCaseType(case=cases[f["case"].pk], score=f["score"], reason=f["reason"]) for f in found]

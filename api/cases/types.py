@@ -38,6 +38,16 @@ class UnitRef(graphene.ObjectType):
     kind = graphene.String(required=True)
 
 
+class StaffRef(graphene.ObjectType):
+    """A staff member by id and name (a unit leader, a handler)."""
+
+    class Meta:
+        name = "StaffRef"
+
+    id = graphene.ID(required=True)
+    name = graphene.String(required=True)
+
+
 class CodeName(graphene.ObjectType):
     """A configuration row by its code and name (channel, directory item, region)."""
 
@@ -89,6 +99,7 @@ class AssignmentType(graphene.ObjectType):
     sign_due = graphene.DateTime()
     reply_due = graphene.DateTime()
     contacted_at = graphene.DateTime(description="When the unit recorded its first contact with the citizen.")
+    handler = graphene.Field(StaffRef, description="Who in the unit is to handle it, when named at dispatch.")
     contact_due = graphene.DateTime(
         description="The first-contact deadline the contact is measured against (the case's, when it was recorded).",
     )

@@ -33,7 +33,7 @@ from ..services import CaseActionError
 from ..services.inbox import CLOCK_STATES, NEAR_REPLY, NEAR_SIGN, Light, with_lights
 from ..services.intake import check_merge_duplicate
 from ..services.permissions import ACTIONS, actor_for, available_actions, may
-from ..services.suggestions import similar_cases
+from ..services.duplicates import similar_cases
 from ..services.disclosure import Disclosure
 from ..services.visibility import sees_personal_data, visible_cases
 
@@ -116,7 +116,8 @@ class CasePageView(InspectView):
         except CaseActionError:
             mergeable = False
         rows = []
-        for found in similar_cases(self.request.user, case.content, case.citizen_phone, exclude=case):
+        for found in similar_cases(self.request.user, case.content, case.citizen_phone, exclude=case,
+                                   directory_item=case.directory_item, region=case.region):
             other = found["case"]
             rows.append({
                 "case": other, "reason": found["reason"], "url": reverse("cases:inspect", args=[other.pk]),

@@ -26,9 +26,11 @@ from snippets.services.masking import mask_text
 from snippets.services.templates import TemplateSyntaxProblem, render_template
 
 from .. import services
-from ..models import Case
+from ..models import Case, CaseState
 from ..services.permissions import actor_for
-from ..services.suggestions import similar_cases, suggest_dispatch
+from ..services.duplicates import similar_cases
+from ..services.places import match_region
+from ..services.suggestions import suggest_dispatch
 from ..services.visibility import sees_personal_data
 from .actions import error_summary, knowledge
 from ..services.replies import case_template_values
@@ -118,7 +120,7 @@ class IntakeView(WagtailAdminTemplateMixin, FormView):
             channel=data["channel"], external_id=data["external_id"].strip(),
         ).exists()
         with transaction.atomic():
-            case = services.register_case(acting_user=self.request.user, **data)
+            case = services.register_case(acting_user=self.request.user, auto_dispatch=not on_the_spot, **data)
             if on_the_spot and not existed:
                 try:
                     text = render_template(answer, case_template_values(case))
@@ -147,6 +149,10 @@ class IntakeView(WagtailAdminTemplateMixin, FormView):
                 _("Case %(number)s registered; the citizen's query code is %(code)s.")
                 % {"number": case.number, "code": case.query_code},
             )
+            if case.state == CaseState.DISPATCHED:
+                lead = case.assignments.select_related("unit").order_by("-id").first()
+                messages.info(self.request, _("Dispatched automatically to %(unit)s (the channel's auto-dispatch).")
+                              % {"unit": lead.unit if lead else "—"})
         return redirect(reverse("cases:inspect", args=[case.pk]))
 
     def form_invalid(self, form):
@@ -162,7 +168,8 @@ class IntakeView(WagtailAdminTemplateMixin, FormView):
                 "use": _("Use"), "useTemplate": _("Use as answer"), "open": _("Open (merge from its page)"),
                 "none": _("Nothing found."), "loading": _("Looking…"),
                 "failed": _("Suggestions are not available right now."), "lead": _("Lead"),
-                "co": _("Co-handling"), "noUnit": _("no unit"),
+                "co": _("Co-handling"), "noUnit": _("no unit"), "leader": _("Unit leader"),
+                "handler": _("Handler"),
             },
         )
         return context
@@ -170,6 +177,10 @@ class IntakeView(WagtailAdminTemplateMixin, FormView):
 
 def _unit(unit):
     return {"id": unit.pk, "name": unit.name} if unit is not None else None
+
+
+def _person(person):
+    return {"id": person.pk, "name": person.name} if person is not None else None
 
 
 def intake_suggestions(request):
@@ -180,13 +191,17 @@ def intake_suggestions(request):
         return JsonResponse({"error": _("Only intake staff may ask for suggestions.")}, status=403)
     params = request.GET
     content, address = params.get("content", "")[:5000], params.get("address", "")[:300]
-    item = None
+    item = region = None
     if params.get("directory_item", "").isdigit():
         item = DirectoryItem.objects.filter(pk=int(params["directory_item"]), is_active=True).first()
+    if params.get("region", "").isdigit():
+        region = Region.objects.filter(pk=int(params["region"]), is_active=True).first()
     case_type = params.get("case_type") or None
     kb = knowledge()
     similar = []
-    for found in similar_cases(request.user, content, params.get("phone", "")[:30]):
+    found_cases = similar_cases(request.user, content, params.get("phone", "")[:30], directory_item=item,
+                                region=region or match_region(address))
+    for found in found_cases:
         case = found["case"]
         title = case.title if sees_personal_data(request.user, case) else mask_text(case.title)
         similar.append({
@@ -198,6 +213,7 @@ def intake_suggestions(request):
         "item": {"id": s["item"].pk, "code": s["item"].code, "name": s["item"].name,
                  "path": s["item"].path_name},
         "unit": _unit(s["unit"]), "score": s["score"], "reason": s["reason"],
+        "leader": _person(s["leader"]), "handler": _person(s["handler"]),
     } for s in suggest_dispatch(content, address=address or None)]
     templates = [{
         "id": t.pk, "title": t.title, "body": t.body, "policy_basis": t.policy_basis,

@@ -3,6 +3,7 @@ from .assignments import Assignment
 from .cases import Case, CaseNumberCounter
 from .choices import OPEN_STATES, CaseState, DivertRoute, Satisfaction, VisitMethod
 from .events import CaseEvent
+from .fingerprints import CaseFingerprint
 from .learning import DispatchModel
 from .requests import ClockPause, ExtensionRequest, ReturnRequest
 from .rollups import AssessmentExclusion, RollupState, UnitDayFigures
@@ -17,5 +18,5 @@ __all__ = [
     "Notification", "Warning",
     "SupervisionNote", "SupervisionNoteCase", "SupervisionNoteCounter",
     "VisitAttempt",
-    "DispatchModel",
+    "DispatchModel", "CaseFingerprint",
 ]

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from snippets.models import Unit
+from snippets.models import StaffProfile, Unit
 
 
 class Assignment(models.Model):
@@ -41,6 +41,12 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
     )
     dispatched_at = models.DateTimeField(_("dispatched at"))
+    # Who in the unit is to handle it (a grid's staff member, often without a login): proposed by the
+    # suggestions (casemodels.services.people), set on dispatch.
+    handler = models.ForeignKey(
+        StaffProfile, verbose_name=_("handler"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="handled_assignments",
+    )
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     sign_due = models.DateTimeField(_("sign-for deadline"), null=True, blank=True)

@@ -138,6 +138,8 @@ class Case(models.Model):
             models.Index(fields=["state", "policy"], name="case_state_policy"),
             # - the cases in the unsatisfied ledger (few rows).
             models.Index(fields=["state"], name="case_unsatisfied_open", condition=models.Q(is_unsatisfied=True)),
+            # Duplicates (casemodels.services.duplicates): the same directory item and place in a window.
+            models.Index(fields=["directory_item", "region", "received_at"], name="case_item_region_received"),
         ]
 
 

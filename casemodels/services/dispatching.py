@@ -137,23 +137,49 @@ def check_redispatch(case, actor):
 
 
 @transaction.atomic
-def dispatch_case(case, *, acting_user, unit=None, co_units=(), note="", expected_version=None):
+def dispatch_case(case, *, acting_user, unit=None, co_units=(), handler=None, note="", expected_version=None):
     """Dispatch (派单) to a unit, or by the directory item's routing when no
-    unit is given."""
+    unit is given; ``handler`` (a staff member of the lead unit, or their
+    id) names who in it is to handle the case."""
     actor = Actor.of(acting_user)
     case = lock_case(case, expected_version=expected_version)
     check_dispatch(case, actor)
     unit = resolve_unit(unit, "unit")
     co_units = [resolve_unit(c, "co_units") for c in co_units]
-    now = timezone.now()
+    return dispatch_checked(case, actor, unit, co_units, handler=handler, note=note)
+
+
+def dispatch_checked(case, actor, unit, co_units, *, handler=None, note="", data=None, now=None):
+    """The dispatch itself, for a locked case its guard let through."""
+    now = now or timezone.now()
     lead, co_units = _dispatch(case, actor, unit, co_units, now)
+    if handler is not None:
+        lead.handler = resolve_handler(handler, lead.unit)
+        lead.save(update_fields=["handler"])
     before = case.state
     set_state(case, CaseState.DISPATCHED)
     save_case(case, "dispatched_at", "policy", *deadlines.DEADLINE_FIELDS)
     record_event(case, A.DISPATCH, actor=actor, from_state=before, note=note, at=now,
                  data={"unit": lead.unit.code, "co_units": [c.code for c in co_units],
-                       "by_directory": unit is None})
+                       "by_directory": unit is None, **({"handler": lead.handler.name} if lead.handler else {}),
+                       **(data or {})})
     return case
+
+
+def resolve_handler(value, unit):
+    """A staff member (itself or their id) who is active and works in ``unit``."""
+    from snippets.models import StaffProfile
+
+    person = value if isinstance(value, StaffProfile) else StaffProfile.objects.filter(
+        pk=value if str(value).isdigit() else None).first()
+    if person is None:
+        raise InvalidInput(_("Unknown staff member “%(value)s”.") % {"value": value}, code="unknown", field="handler")
+    if not person.is_active or person.unit_id != unit.pk:
+        raise InvalidInput(
+            _("%(person)s is not an active staff member of %(unit)s.") % {"person": person.name, "unit": unit},
+            code="not_in_unit", field="handler",
+        )
+    return person
 
 
 @transaction.atomic

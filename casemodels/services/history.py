@@ -16,6 +16,7 @@ from snippets.services.validation import validate_phone
 
 from ..models import Case, CaseEvent, CaseState
 from .base import R, Actor, InvalidInput, check_choice, record_event, require_text, root_unit
+from .fingerprints import fingerprint_case
 from .intake import new_query_code, next_case_number
 
 IMPORT_ACTION = CaseEvent.Action.IMPORT
@@ -106,4 +107,5 @@ def import_historical_case(
         note=_("Imported from another system's export (original number %(number)s).") % {"number": external_id},
         data={"imported": True, "external_id": external_id, "channel": channel.code, "source": source},
     )
+    fingerprint_case(case)
     return case, True

@@ -17,7 +17,9 @@ from snippets.services.validation import normalise_phone, validate_id_number, va
 
 from ..models import Case, CaseEvent, CaseNumberCounter, CaseState, ClockPause, DivertRoute
 from . import deadlines
+from .auto_dispatch import auto_dispatch as dispatch_automatically
 from .cleanup import close_open_work
+from .fingerprints import fingerprint_case
 from .base import (
     R, Actor, InvalidInput, InvalidState, NotAllowed, actor_lead_assignment, check_choice, lock_case, lock_cases,
     record_event, require_state, require_text, resolve_config, root_unit, save_case, set_state,
@@ -87,12 +89,15 @@ def _check_length(value, field, label):
 def register_case(
     *, acting_user, channel, case_type, content, title="", citizen_name="", citizen_phone="",
     citizen_id_number="", address="", region=None, directory_item=None, urgency=None, external_id=None,
-    is_anonymous=False, is_confidential=False, latitude=None, longitude=None, received_at=None,
+    is_anonymous=False, is_confidential=False, latitude=None, longitude=None, received_at=None, auto_dispatch=True,
 ):
     """Receive a case (受理) from any channel. Staff register for their unit
     (first-receiver responsibility); ``acting_user=None`` is a public
     submission and needs a public channel. A repeated ``(channel,
-    external_id)`` returns the case already registered (idempotent intake)."""
+    external_id)`` returns the case already registered (idempotent intake).
+    The case's content fingerprints are written (duplicates), and it is
+    dispatched at once when its channel allows (``auto_dispatch``; pass
+    ``auto_dispatch=False`` when it is about to be answered on the spot)."""
     actor = Actor.of(acting_user) if acting_user is not None else None
     channel = resolve_config(Channel, channel, "channel", _("channel"))
     if channel is None:
@@ -165,6 +170,9 @@ def register_case(
         return _same_submission(existing, actor, content, citizen_phone)
     record_event(case, A.REGISTER, actor=actor, unit=owner_unit, from_state="", at=received_at,
                  data={"channel": channel.code})
+    fingerprint_case(case, now=now)
+    if auto_dispatch:
+        dispatch_automatically(case, now=now)
     return case
 
 

@@ -1,5 +1,8 @@
 """Channels: every way a request reaches the centre."""
 
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
@@ -23,6 +26,13 @@ class Channel(index.Indexed, RevisionedModel):
         _("requires the channel's own id"), default=False,
         help_text=_("Cases from this channel carry the id they have in the source system."),
     )
+    auto_dispatch_confidence = models.DecimalField(
+        _("auto-dispatch confidence"), max_digits=3, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0.50")), MaxValueValidator(Decimal("1.00"))],
+        help_text=_("Requests from this channel are dispatched at once, without a dispatcher, when the best "
+                    "suggestion reaches this confidence (0.50–1.00) and routes to a unit. Leave empty to have "
+                    "every request dispatched by a dispatcher."),
+    )
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -30,6 +40,7 @@ class Channel(index.Indexed, RevisionedModel):
         FieldRowPanel([FieldPanel("name"), FieldPanel("code")]),
         FieldPanel("description"),
         FieldRowPanel([FieldPanel("is_public"), FieldPanel("requires_external_id")]),
+        FieldPanel("auto_dispatch_confidence"),
         FieldRowPanel([FieldPanel("sort_order"), FieldPanel("is_active")]),
     ]
 

@@ -2,6 +2,7 @@
 says where a matter goes."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -67,7 +68,9 @@ class DirectoryItem(TreeMixin, index.Indexed, RevisionedModel):
     )
     keywords = models.TextField(
         _("keywords"), blank=True,
-        help_text=_("Words that point to this item, separated by commas."),
+        help_text=_("Words that point to this item, separated by commas. A weight after a colon counts a word "
+                    "more (停水:3, from 1 to 10); a word after a minus sign excludes the item when it occurs "
+                    "(-发票)."),
     )
     default_case_type = models.CharField(
         _("default case type"), max_length=20, choices=CaseType.choices, blank=True,
@@ -107,11 +110,32 @@ class DirectoryItem(TreeMixin, index.Indexed, RevisionedModel):
         from ..services.config_checks import check_directory_item
 
         self.clean_parent()
+        problems = keyword_problems(self.keywords)
+        if problems:
+            raise ValidationError({"keywords": problems})
         check_directory_item(self, with_children=False)
 
     @property
+    def keyword_rules(self):
+        """``(weighted words [(word, weight)], excluded words)`` from the
+        keywords (see the field's help). ``keyword_problems`` names what is
+        wrong in them; here a malformed weight counts as 1."""
+        weighted, excluded = [], []
+        for entry in split_keywords(self.keywords):
+            if entry[0] in "-－":
+                if entry[1:].strip():
+                    excluded.append(entry[1:].strip())
+                continue
+            word, _sep, weight = entry.replace("：", ":").partition(":")
+            word = word.strip()
+            if word:
+                weighted.append((word, int(weight) if weight.strip().isdigit() and 1 <= int(weight) <= 10 else 1))
+        return weighted, excluded
+
+    @property
     def keyword_list(self):
-        return [k.strip() for k in self.keywords.replace("，", ",").split(",") if k.strip()]
+        """The words that point to this item (without weights or excluded words)."""
+        return [word for word, _weight in self.keyword_rules[0]]
 
     def __str__(self):
         return self.name
@@ -120,3 +144,24 @@ class DirectoryItem(TreeMixin, index.Indexed, RevisionedModel):
         verbose_name = _("directory item")
         verbose_name_plural = _("dispatch directory")
         ordering = ["sort_order", "code"]
+
+
+def split_keywords(text):
+    return [k.strip() for k in (text or "").replace("，", ",").replace("、", ",").split(",") if k.strip()]
+
+
+def keyword_problems(text):
+    """What is wrong in a directory item's keywords, one message per entry."""
+    problems = []
+    for entry in split_keywords(text):
+        if entry[0] in "-－":
+            if not entry[1:].strip():
+                problems.append(_("“%(entry)s”: a minus sign must be followed by the word to exclude.")
+                                % {"entry": entry})
+            continue
+        word, sep, weight = entry.replace("：", ":").partition(":")
+        if not word.strip():
+            problems.append(_("“%(entry)s”: the word is missing before the weight.") % {"entry": entry})
+        elif sep and not (weight.strip().isdigit() and 1 <= int(weight) <= 10):
+            problems.append(_("“%(entry)s”: the weight must be a whole number from 1 to 10.") % {"entry": entry})
+    return problems

@@ -3,7 +3,10 @@
 
 import datetime
 
-from casemodels.services.suggestions import bigrams, match_region, overlap, similar_cases, suggest_dispatch
+from casemodels.services.duplicates import similar_cases
+from casemodels.services.places import match_region
+from casemodels.services.suggestions import suggest_dispatch
+from casemodels.services.text import bigrams, overlap
 from snippets.models import DirectoryItem, Level
 from tests.factories import DirectoryItemFactory
 

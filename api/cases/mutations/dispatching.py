@@ -18,6 +18,8 @@ class DispatchCase(CaseMutation):
     class Arguments:
         unit = graphene.String(description="The lead unit's code. Left out: by the directory item's routing.")
         co_units = graphene.List(graphene.NonNull(graphene.String), description="Codes of co-handling units.")
+        handler = graphene.ID(description="The id of a staff member of the lead unit who is to handle it "
+                                          "(see suggestDispatch's handler).")
         note = graphene.String()
 
     service = staticmethod(dispatch_case)

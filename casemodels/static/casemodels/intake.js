@@ -48,6 +48,10 @@
       var li = el("li", s.item.path + " → " + (s.unit ? s.unit.name : labels.noUnit) + " (" + Math.round(s.score * 100) + "%) ",
         { "data-item": s.item.id });
       li.appendChild(button(labels.use, function () { pickItem(s.item.id); }, { "data-use-item": s.item.id }));
+      if (s.leader || s.handler) {
+        li.appendChild(el("div", labels.leader + ": " + (s.leader ? s.leader.name : "—") + " · " +
+          labels.handler + ": " + (s.handler ? s.handler.name : "—"), { "class": "help-block", "data-people": s.item.id }));
+      }
       li.appendChild(el("div", s.reason, { "class": "help-block" }));
       return li;
     });
@@ -83,7 +87,8 @@
       address: field("address").value,
       phone: field("citizen_phone").value,
       case_type: field("case_type").value,
-      directory_item: field("directory_item").value
+      directory_item: field("directory_item").value,
+      region: field("region") ? field("region").value : ""
     });
     var mine = ++serial;
     status.textContent = labels.loading;
@@ -103,6 +108,8 @@
   }
 
   ["content", "address", "citizen_phone"].forEach(function (name) { field(name).addEventListener("input", later); });
-  ["case_type", "directory_item"].forEach(function (name) { field(name).addEventListener("change", later); });
+  ["case_type", "directory_item", "region"].forEach(function (name) {
+    if (field(name)) { field(name).addEventListener("change", later); }
+  });
   if (field("content").value) { later(); }
 }());
