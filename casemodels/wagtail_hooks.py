@@ -5,3 +5,4 @@ from .admin import supervision  # noqa: F401
 from .admin import alerts  # noqa: F401
 from .admin import assessment  # noqa: F401
 from .admin import analysis  # noqa: F401
+from .admin import learning  # noqa: F401
