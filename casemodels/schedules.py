@@ -13,6 +13,7 @@ schedules without a manual step, and running it again changes nothing.
 | ``minsheng: warning sweep`` | ``casemodels.tasks.run_sweep`` | minute |
 | ``minsheng: notification delivery`` | ``casemodels.tasks.deliver_notifications`` | minute |
 | ``minsheng: assessment roll-up`` | ``casemodels.tasks.refresh_assessment_rollups`` | 5 minutes |
+| ``minsheng: duplicate fingerprints`` | ``casemodels.tasks.refresh_case_fingerprints`` | hour |
 | ``minsheng: dispatch model training`` | ``casemodels.learning_tasks.train_dispatch_model_task`` | week (first: the next Sunday, 03:00) |
 """
 
@@ -39,6 +40,9 @@ SCHEDULES = [
     # The result board and rankings read the roll-up: as fresh as its last refresh.
     {"name": "minsheng: assessment roll-up", "func": "casemodels.tasks.refresh_assessment_rollups",
      "schedule_type": Schedule.MINUTES, "minutes": 5},
+    # Content fingerprints for duplicates: pruned past their window, written where missing (bulk imports, upgrades).
+    {"name": "minsheng: duplicate fingerprints", "func": "casemodels.tasks.refresh_case_fingerprints",
+     "schedule_type": Schedule.MINUTES, "minutes": 60},
     # A new version of the learned dispatch model from the week's closed cases (used only when it beats the rules).
     {"name": "minsheng: dispatch model training", "func": "casemodels.learning_tasks.train_dispatch_model_task",
      "schedule_type": Schedule.WEEKLY, "first_run": next_sunday_night},

@@ -52,3 +52,11 @@ def deliver_notifications(limit=50_000, seconds=50):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be a positive whole number")
     return deliver_due(limit=limit, seconds=seconds)
+
+
+def refresh_case_fingerprints():
+    """Prune the content fingerprints past the duplicate window and write
+    those missing within it (hourly; see ``services.fingerprints``)."""
+    from .services.fingerprints import refresh_fingerprints
+
+    return refresh_fingerprints()
