@@ -2,8 +2,8 @@
 
 Every active region is known by its name and its aliases (the region
 snippet's "aliases": other names people use, a street's or an estate's
-name for its community, …), and by each of those without its suffix
-(镇/乡/街道/村/社区/市/区/县) when two characters or more remain.
+name for its community, …), and by its name without the suffix of its
+level (市; 区/县; 街道/镇/乡; 社区/村) when two characters or more remain.
 
 ``match_region`` returns the region whose names occur in the text, chosen
 by, in order:
@@ -12,6 +12,9 @@ by, in order:
    of 城关镇, not a 新华社区 of another township);
 2. the deepest level;
 3. the longest name found (“米西村” over “米西”).
+
+A name found only inside a longer name of another region is not counted
+(“三甲” in “三甲镇”).
 
 The names are read once and kept in the process for ``CACHE_SECONDS``
 (an edited alias is used within that time by every process); a change
@@ -28,17 +31,23 @@ from django.dispatch import receiver
 from snippets.models import Region
 
 REGION_SUFFIXES = ("街道", "社区", "镇", "乡", "村", "市", "区", "县")
+LEVEL_SUFFIXES = {  # Level values: city, district / county, township / street, village / community
+    1: ("市",), 2: ("区", "县", "市"), 3: ("街道", "镇", "乡"), 4: ("社区", "村"),
+}
 CACHE_SECONDS = 60
 
 
-def region_names(name, aliases=""):
-    """The names a region is known by (see the module docstring)."""
-    full = {name.strip()} | {a.strip() for a in (aliases or "").replace("，", ",").replace("、", ",").split(",")}
-    short = {
-        n[: -len(suffix)] for n in full for suffix in REGION_SUFFIXES
-        if n.endswith(suffix) and len(n) - len(suffix) >= 2
-    }
-    return {n for n in full | short if len(n) >= 2}
+def region_names(name, aliases="", level=None):
+    """The names a region is known by: its name, its aliases, and its name
+    without the suffix of its level (米山镇 → 米山; 新华社区 → 新华, not
+    新华社) when two characters or more remain. Aliases are taken as they
+    are: they already are what people say."""
+    name = name.strip()
+    names = {name} | {a.strip() for a in (aliases or "").replace("，", ",").replace("、", ",").split(",")}
+    suffix = max((x for x in LEVEL_SUFFIXES.get(level, REGION_SUFFIXES) if name.endswith(x)), key=len, default=None)
+    if suffix and len(name) - len(suffix) >= 2:
+        names.add(name[: -len(suffix)])
+    return {n for n in names if len(n) >= 2}
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,8 @@ class _Gazetteer:
             with self._lock:
                 rows = Region.objects.filter(is_active=True).values_list("pk", "level", "parent_id", "name", "aliases")
                 places = {
-                    pk: _Place(pk, level, parent_id, tuple(sorted(region_names(name, aliases), key=len, reverse=True)))
+                    pk: _Place(pk, level, parent_id,
+                               tuple(sorted(region_names(name, aliases, level), key=len, reverse=True)))
                     for pk, level, parent_id, name, aliases in rows
                 }
                 self._places, self._read_at = places, time.monotonic()
@@ -88,12 +98,22 @@ def match_region(text):
     if not text.strip():
         return None
     places = gazetteer.places()
-    hits = {}
+    spans = {}  # region id → [(start, end)] of its names in the text
     for place in places.values():
-        for name in place.names:  # longest first
-            if name in text:
-                hits[place.pk] = len(name)
-                break
+        for name in place.names:
+            start = text.find(name)
+            while start != -1:
+                spans.setdefault(place.pk, []).append((start, start + len(name)))
+                start = text.find(name, start + 1)
+    # A name found only inside a longer name of another region is not a hit: 三甲 (三甲村 without its
+    # suffix) in 三甲镇新华社区 is the township's name.
+    every = [(begin, end, pk) for pk, found in spans.items() for begin, end in found]
+    hits = {}
+    for pk, found in spans.items():
+        free = [(b, e) for b, e in found
+                if not any(other != pk and ob <= b and e <= oe and oe - ob > e - b for ob, oe, other in every)]
+        if free:
+            hits[pk] = max(e - b for b, e in free)
     if not hits:
         return None
 

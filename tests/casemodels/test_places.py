@@ -92,3 +92,21 @@ def test_a_change_made_without_a_save_is_used_once_the_names_are_read_again(worl
     # and reads them again once they are older than CACHE_SECONDS
     gazetteer._read_at -= places.CACHE_SECONDS + 1
     assert match_region("人民路12号") == world.village_a_r
+
+
+def test_a_name_inside_a_longer_name_of_another_region_does_not_count(world):
+    # 三甲 (三甲村 without its suffix) is read inside 三甲镇, the township's own name
+    in_b = RegionFactory(name="新华社区", level=Level.VILLAGE, parent=world.town_b_r)
+    RegionFactory(name="新华社区", level=Level.VILLAGE, parent=world.town_a_r)
+    assert match_region("三甲镇新华5栋") == in_b
+    assert match_region("三甲村口") == world.village_b_r
+
+
+def test_only_the_suffix_of_the_regions_level_is_left_out_and_aliases_are_kept_whole(world):
+    assert region_names("新华社区", level=Level.VILLAGE) == {"新华社区", "新华"}
+    assert region_names("城关镇", level=Level.VILLAGE) == {"城关镇"}  # 镇 is a township's suffix
+    assert region_names("米西村", "幸福小区", level=Level.VILLAGE) == {"米西村", "米西", "幸福小区"}
+    world.village_a_r.aliases = "幸福小区"
+    world.village_a_r.save()
+    assert match_region("幸福小学门口") is None
+    assert match_region("幸福小区3栋") == world.village_a_r
