@@ -33,23 +33,63 @@ class PersonChoice:
     reason: str
 
 
+class Team:
+    """A unit's active staff, read once (two queries) for the choices below."""
+
+    def __init__(self, unit):
+        self.unit = unit
+        self._staff = None
+
+    @property
+    def staff(self):
+        if self._staff is None:
+            self._staff = list(
+                StaffProfile.objects.filter(unit=self.unit, is_active=True)
+                .annotate(open_cases=Count("handled_assignments", distinct=True,
+                                           filter=Q(handled_assignments__state__in=Assignment.ACTIVE_STATES)))
+                .prefetch_related("roles").order_by("name", "pk")
+            )
+        return self._staff
+
+    def leader(self):
+        """The unit's leader (see the module docstring), or None."""
+        return next((p for p in self.staff if R.UNIT_LEADER in p.role_codes), None)
+
+    def handlers(self):
+        return [p for p in self.staff if R.HANDLER in p.role_codes or not p.role_codes]
+
+    def choose_handler(self, item=None, content=""):
+        """The handler proposed for a request (see the module docstring)."""
+        words = [content or ""]
+        if item is not None:
+            words += [item.name, *item.keyword_list]
+        text_grams = bigrams(" ".join(words))
+        best, best_key, best_skills = None, None, []
+        for person in self.handlers():
+            score, matched = skill_match(person.skills, text_grams)
+            key = (-score, person.open_cases)
+            if best_key is None or key < best_key:  # the order by name breaks ties
+                best, best_key, best_skills = person, key, matched
+        if best is None:
+            return PersonChoice(None, _("%(unit)s lists no handler.") % {"unit": self.unit})
+        if best_skills:
+            reason = _("handler %(name)s: skills %(skills)s") % {"name": best.name, "skills": "、".join(best_skills)}
+        else:
+            reason = _("handler %(name)s: no skill matched, fewest open cases (%(open)d)") % {
+                "name": best.name, "open": best.open_cases}
+        return PersonChoice(best, reason)
+
+
 def unit_leader(unit):
-    """The unit's leader (see the module docstring), or None."""
+    """The unit's leader, or None."""
+    return Team(unit).leader() if unit is not None else None
+
+
+def choose_handler(unit, item=None, content=""):
+    """The handler proposed for a request in ``unit``."""
     if unit is None:
-        return None
-    return (StaffProfile.objects.filter(unit=unit, is_active=True, roles__code=R.UNIT_LEADER)
-            .order_by("name", "pk").first())
-
-
-def handlers_of(unit):
-    """The unit's active staff who handle cases, with their open cases as handler."""
-    return (
-        StaffProfile.objects.filter(unit=unit, is_active=True)
-        .filter(Q(roles__code=R.HANDLER) | Q(roles__isnull=True)).distinct()
-        .annotate(open_cases=Count("handled_assignments", filter=Q(handled_assignments__state__in=Assignment.ACTIVE_STATES),
-                                   distinct=True))
-        .order_by("name", "pk")
-    )
+        return PersonChoice(None, "")
+    return Team(unit).choose_handler(item, content)
 
 
 def skill_match(skills, text_grams):
@@ -65,27 +105,3 @@ def skill_match(skills, text_grams):
             score += found / len(grams)
             matched.append(skill)
     return score, matched
-
-
-def choose_handler(unit, item=None, content=""):
-    """The handler proposed for a request in ``unit`` (see the module docstring)."""
-    if unit is None:
-        return PersonChoice(None, "")
-    words = [content or ""]
-    if item is not None:
-        words += [item.name, *item.keyword_list]
-    text_grams = bigrams(" ".join(words))
-    best, best_key, best_skills = None, None, []
-    for person in handlers_of(unit):
-        score, matched = skill_match(person.skills, text_grams)
-        key = (-score, person.open_cases)
-        if best_key is None or key < best_key:  # the order by name breaks ties
-            best, best_key, best_skills = person, key, matched
-    if best is None:
-        return PersonChoice(None, _("%(unit)s lists no handler.") % {"unit": unit})
-    if best_skills:
-        reason = _("handler %(name)s: skills %(skills)s") % {"name": best.name, "skills": "、".join(best_skills)}
-    else:
-        reason = _("handler %(name)s: no skill matched, fewest open cases (%(open)d)") % {
-            "name": best.name, "open": best.open_cases}
-    return PersonChoice(best, reason)

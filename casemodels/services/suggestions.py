@@ -45,7 +45,7 @@ from snippets.models import DirectoryItem
 
 from .base import CaseActionError
 from .learning.store import active_model
-from .people import choose_handler, unit_leader
+from .people import Team
 from .places import match_region
 from .routing import route_by_directory
 
@@ -151,20 +151,18 @@ def suggest_dispatch(content, address=None, limit=3):
     if not content:
         return []
     found, model = _candidates(content, limit)
-    if not found:
+    excluded = {rule.pk for rule in rulebook.rules() if any(word in content for word in rule.excluded)}
+    best_first = sorted((pk for pk, entry in found.items() if pk not in excluded and entry["score"] >= MIN_CONFIDENCE),
+                        key=lambda pk: -found[pk]["score"])[:limit + 5]  # a few spare for items gone inactive
+    if not best_first:
         return []
-    items = {
-        item.pk: item
-        for item in suggestible_items().filter(pk__in=list(found)).select_related("sector_unit")
-    }
-    excluded = {pk for pk, item in items.items() if any(word in content for word in item.keyword_rules[1])}
+    items = suggestible_items().filter(pk__in=best_first).select_related("sector_unit").in_bulk()
     ranked = sorted(
-        ((entry, items[pk]) for pk, entry in found.items()
-         if pk in items and pk not in excluded and entry["score"] >= MIN_CONFIDENCE),
+        ((found[pk], items[pk]) for pk in best_first if pk in items),
         key=lambda pair: (-pair[0]["score"], pair[1].code),
     )[:limit]
     region = (match_region(address) or match_region(content)) if ranked else None
-    result = []
+    result, teams = [], {}
     for entry, item in ranked:
         reasons, sources = [], []
         if entry["words"]:
@@ -183,7 +181,8 @@ def suggest_dispatch(content, address=None, limit=3):
             reasons.append(_("place: %(region)s") % {"region": region.name})
         leader = handler = None
         if unit is not None:
-            leader, choice = unit_leader(unit), choose_handler(unit, item, content)
+            team = teams.setdefault(unit.pk, Team(unit))
+            leader, choice = team.leader(), team.choose_handler(item, content)
             handler = choice.person
             if choice.reason:
                 reasons.append(choice.reason)
