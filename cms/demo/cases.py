@@ -162,6 +162,7 @@ class Script:
             content=spec.content, citizen_name=spec.citizen_name, citizen_phone=spec.citizen_phone,
             address=spec.address, region=spec.region, directory_item=spec.item, external_id=spec.external_id,
             is_anonymous=spec.anonymous, is_confidential=spec.confidential, received_at=spec.received_at,
+            auto_dispatch=False,  # each demo case follows its scripted path
         )
 
     def ask_info(self):

@@ -22,6 +22,8 @@ prio  policy                                          matches
 ====  ==============================================  ==========================
 """
 
+from decimal import Decimal
+
 from snippets.models import Channel, DirectoryItem, PolicyLimit, TimeLimitPolicy
 from snippets.services.calendar import seed_from_chinesecalendar
 
@@ -123,13 +125,18 @@ POLICIES = [
 ]
 
 
+# 珙县: the directory's keyword matching names the unit, leader and handler of a mini-program request by itself.
+AUTO_DISPATCH = {"mini-program": Decimal("0.80")}
+
+
 def load_channels(stats):
     existing = set(Channel.objects.values_list("code", flat=True))
     for order, (code, name, description, public, external) in enumerate(CHANNELS, start=1):
         if code in existing:
             continue
         Channel.objects.create(code=code, name=name, description=description, is_public=public,
-                               requires_external_id=external, sort_order=order * 10)
+                               requires_external_id=external, sort_order=order * 10,
+                               auto_dispatch_confidence=AUTO_DISPATCH.get(code))
         stats["Channel"] += 1
 
 
