@@ -12,9 +12,10 @@ A newly registered case is dispatched automatically when:
 The case then takes the suggestion's directory item (and its region, when
 it had none), its time limits are matched again for that item, and it is
 dispatched by the item's routing to the suggested unit, with the proposed
-handler, by the command centre (no person: the event says it was automatic,
-with the confidence and the reason). Anything else leaves the case received,
-for a dispatcher: that is never an error.
+handler, by the unit that received it (no person: the event says it was
+automatic, with the confidence and the reason), within that unit's scope
+as a dispatcher's would be. Anything else leaves the case received, for a
+dispatcher: that is never an error.
 """
 
 import logging
@@ -31,9 +32,10 @@ from .suggestions import suggest_dispatch
 logger = logging.getLogger(__name__)
 
 
-def system_dispatcher():
-    """The command centre acting by itself."""
-    return Actor(user=None, unit=root_unit(), roles={R.DISPATCHER})
+def system_dispatcher(case):
+    """The unit that received the case (the command centre, for public
+    submissions) acting by itself, within its own scope."""
+    return Actor(user=None, unit=case.owner_unit or root_unit(), roles={R.DISPATCHER})
 
 
 def auto_dispatch(case, *, now=None):
@@ -57,7 +59,7 @@ def auto_dispatch(case, *, now=None):
             deadlines.apply_deadlines(case, rematch=True, now=now)
             case.save(update_fields=["directory_item", "region", "policy", *deadlines.DEADLINE_FIELDS])
             dispatch_checked(
-                case, system_dispatcher(), None, [], handler=best["handler"], now=now, note=best["reason"],
+                case, system_dispatcher(case), None, [], handler=best["handler"], now=now, note=best["reason"],
                 data={"auto": True, "confidence": best["score"], "sources": best["sources"]},
             )
     except CaseActionError as exc:  # e.g. the unit is outside the centre's tree: leave it to a dispatcher

@@ -132,3 +132,16 @@ def test_malformed_keywords_are_refused_with_what_is_wrong(world):
     item.keywords = "停水:10，水压、-发票"
     item.full_clean()
     assert item.keyword_rules == ([("停水", 10), ("水压", 1)], ["发票"])
+
+
+def test_a_township_dispatches_automatically_only_within_its_own_scope(world, lights):
+    # given a township's dispatcher registering grid reports on a channel that dispatches by itself
+    world.hotline.auto_dispatch_confidence = Decimal("0.50")
+    world.hotline.save()
+    township = StaffFactory(unit=world.town_a, roles=["dispatcher"]).user
+    # when the suggestion routes to a city department, outside the township's scope
+    case = register_case(acting_user=township, channel=world.hotline, case_type="complaint",
+                         content="小区路灯不亮", citizen_phone="13800001111")
+    # then the case waits for a dispatcher, with nothing half-written
+    assert case.state == CaseState.RECEIVED and case.directory_item is None
+    assert not case.assignments.exists() and not case.events.filter(action=A.DISPATCH).exists()
