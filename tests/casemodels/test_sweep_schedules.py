@@ -25,11 +25,12 @@ def test_the_migrated_database_has_the_schedules_once(db):
     assert ensure_schedules() == []
     ensure_schedules()
     # then each schedule is there once: the sweep and the delivery every minute, the roll-up every five,
-    # the dispatch model's training every week
+    # the dispatch model's training every week, the duplicate fingerprints every hour
     assert schedules() == [
         ("minsheng: assessment roll-up", "casemodels.tasks.refresh_assessment_rollups", Schedule.MINUTES, 5),
         ("minsheng: dispatch model training", "casemodels.learning_tasks.train_dispatch_model_task",
          Schedule.WEEKLY, None),
+        ("minsheng: duplicate fingerprints", "casemodels.tasks.refresh_case_fingerprints", Schedule.MINUTES, 60),
         ("minsheng: notification delivery", "casemodels.tasks.deliver_notifications", Schedule.MINUTES, 1),
         ("minsheng: warning sweep", "casemodels.tasks.run_sweep", Schedule.MINUTES, 1),
     ]
@@ -48,7 +49,7 @@ def test_a_changed_missing_or_doubled_schedule_is_put_right(db):
     created = ensure_schedules()
     # then the delivery is back, the sweep is every minute again, once, and its next run is kept
     assert created == ["minsheng: notification delivery"]
-    assert [row[3] for row in schedules()] == [5, None, 1, 1]
+    assert [row[3] for row in schedules()] == [5, None, 60, 1, 1]
     assert Schedule.objects.get(name="minsheng: warning sweep").next_run == next_run
 
 
