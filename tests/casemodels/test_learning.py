@@ -1,10 +1,15 @@
 """The dispatch model learned from closed cases (casemodels.services.learning)
 and suggest_dispatch combining it with the keyword rules, on generated
-cases imported as history through the product's import service."""
+cases imported as history through the product's import service; the
+pruned, sparse weights (``features.shrink``) on pipelines fitted directly
+(no database)."""
 
+import copy
 import random
 
+import numpy as np
 import pytest
+from scipy import sparse
 from django.contrib.auth import get_user_model
 from django.utils import translation
 from django.utils import timezone
@@ -17,6 +22,7 @@ from casemodels.services.history import import_historical_case
 from casemodels.services.learning import (
     activate_dispatch_model, active_model, case_text, forget_loaded_model, train_dispatch_model,
 )
+from casemodels.services.learning.features import build_pipeline, prune, shrink
 from casemodels.services.learning.scoring import Scorer
 from casemodels.services.learning.store import loads
 from casemodels.services.learning.training import is_held_back
@@ -109,6 +115,7 @@ def test_a_model_that_beats_the_rules_is_stored_active_with_its_figures(world, a
 
 
 def test_the_fast_scorer_gives_the_pipelines_probabilities(world, admin, items):
+    # the stored pipeline's weights are the pruned ones the Scorer reads: the two agree exactly
     history(world, admin, items)
     pipeline = loads(train_dispatch_model().model.blob)
     scorer = Scorer(pipeline)
@@ -123,6 +130,104 @@ def test_with_two_items_the_fast_scorer_still_agrees(world, admin, items):
     pipeline = loads(train_dispatch_model().model.blob)
     for text in ["路灯不亮", "自来水停水", "其他"]:
         assert list(Scorer(pipeline).proba(text)) == pytest.approx(list(pipeline.predict_proba([text])[0]), abs=1e-6)
+
+
+def messages(kinds, per_kind, seed):
+    """``(texts, labels)``: ``per_kind`` generated messages of each kind, without a database."""
+    rng = random.Random(seed)
+    pairs = [(case_text(*message(kind, rng)), kind) for _round in range(per_kind) for kind in kinds]
+    return [text for text, _kind in pairs], [kind for _text, kind in pairs]
+
+
+def test_pruning_keeps_the_largest_weights_carrying_the_mass_asked_for():
+    coef = np.array([[4.0, -3.0, 2.0, 1.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0], [0.5, -0.5, 0.5, -0.5, 8.0]])
+    # 90 %: 4 + 3 + 2 of the first row's 10; the last row's 8 and the next 0.5, and its ties with it
+    assert prune(coef, keep=0.9).toarray().tolist() == [[4, -3, 2, 0, 0], [0, 0, 0, 0, 0], [0.5, -0.5, 0.5, -0.5, 8]]
+    # 60 %: 4 + 3 of the first row (4 alone is 40 %); the last row's 8 alone
+    assert prune(coef, keep=0.6).toarray().tolist() == [[4, -3, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 8]]
+    # keep=1 keeps every non-zero weight; the result is CSR in single precision either way
+    full = prune(coef, keep=1)
+    assert full.format == "csr" and full.dtype == np.float32 and full.nnz == 9
+    assert full.toarray().tolist() == coef.tolist()
+
+
+def test_pruned_weights_barely_change_the_probabilities():
+    # given the product's pipeline fitted on the three matters' messages, shrunk with and without pruning
+    texts, labels = messages(WORDS, 30, seed=3)
+    fitted = build_pipeline().fit(texts, labels)
+    full = shrink(copy.deepcopy(fitted), keep=1)
+    pruned = shrink(copy.deepcopy(fitted))
+    [full_estimator] = [c.estimator for c in full.named_steps["classifier"].calibrated_classifiers_]
+    [pruned_estimator] = [c.estimator for c in pruned.named_steps["classifier"].calibrated_classifiers_]
+    assert pruned_estimator.coef_.nnz < full_estimator.coef_.nnz
+    scorer = Scorer(pruned)
+    probe, _labels = messages(WORDS, 10, seed=4)
+    for text in probe + ["夜间施工噪音很大", "完全无关的话", ""]:
+        p = scorer.proba(text)
+        # the Scorer gives the pruned pipeline's own probabilities exactly (same weights)
+        assert list(p) == pytest.approx(list(pruned.predict_proba([text])[0]), abs=1e-6)
+        # and the unpruned pipeline's within 0.01, with the same first item: pruning drops the smallest
+        # weights carrying 1 % of each item's L1 mass; a text's TF-IDF vector has unit length (per
+        # block), so an item's score moves by at most the dropped weights' Euclidean length, and its
+        # probability by less (observed here: below 0.001)
+        unpruned = full.predict_proba([text])[0]
+        assert list(p) == pytest.approx(list(unpruned), abs=0.01)
+        if text:
+            assert p.argmax() == unpruned.argmax()
+
+
+def test_a_model_stored_before_pruning_is_still_read():
+    # given a pipeline whose weights are dense, in single precision (as versions were stored before)
+    texts, labels = messages(WORDS, 20, seed=6)
+    pipeline = shrink(build_pipeline().fit(texts, labels), keep=1)
+    [estimator] = [c.estimator for c in pipeline.named_steps["classifier"].calibrated_classifiers_]
+    estimator.coef_ = estimator.coef_.toarray()
+    # then the Scorer reads it into its sparse matrix and gives its probabilities
+    scorer = Scorer(pipeline)
+    assert sparse.issparse(scorer.weights) and scorer.weights.nnz == np.count_nonzero(estimator.coef_)
+    for text in ["夜间施工噪音很大", "自来水停水", "其他"]:
+        assert list(scorer.proba(text)) == pytest.approx(list(pipeline.predict_proba([text])[0]), abs=1e-6)
+
+
+def directory_messages(items, per_item, seed):
+    """``(texts, labels)`` of ``items`` items, each told by its four words (from a pool the items
+    share, two items a word) among two words of other items and four common words."""
+    rng = random.Random(seed)
+    alphabet = [chr(c) for c in range(0x4E00, 0x4E00 + 2000)]
+    pool = ["".join(rng.sample(alphabet, 2)) for _ in range(2 * items)]
+    own = [rng.sample(pool, 4) for _ in range(items)]
+    texts, labels = [], []
+    for _round in range(per_item):
+        for item, words in enumerate(own):
+            body = [rng.choice(words) for _ in range(3)] + rng.sample(pool, 2) + rng.sample(COMMON, 4)
+            rng.shuffle(body)
+            texts.append(f"{words[0]}问题\n{''.join(body)}。")
+            labels.append(item)
+    return texts, labels
+
+
+def test_the_scorer_keeps_the_weights_of_many_items_sparse():
+    # given the product's pipeline fitted on 30 items' messages (30 each) and shrunk
+    texts, labels = directory_messages(30, 30, seed=5)
+    fitted = build_pipeline().fit(texts, labels)
+    pipeline = shrink(copy.deepcopy(fitted))
+    # then the stored model's weights and the Scorer's are sparse, single precision, pruned
+    [estimator] = [c.estimator for c in pipeline.named_steps["classifier"].calibrated_classifiers_]
+    [unpruned] = [c.estimator for c in shrink(fitted, keep=1).named_steps["classifier"].calibrated_classifiers_]
+    assert sparse.issparse(estimator.coef_) and estimator.coef_.nnz < unpruned.coef_.nnz
+    scorer = Scorer(pipeline)
+    weights = scorer.weights
+    features = sum(len(v.idf_) for _name, v in pipeline.named_steps["features"].transformer_list)
+    assert sparse.issparse(weights) and weights.format == "csr" and weights.dtype == np.float32
+    assert weights.shape == (features, 30) and weights.nnz == estimator.coef_.nnz
+    # and take less room than the dense matrix in single precision, less than half the dense float64
+    # one the Scorer kept before (with 30 items 4 weights in 10 are kept; with 2,000, 4 in 100:
+    # benchmarks/bench_dispatch_scale.py)
+    stored = weights.data.nbytes + weights.indices.nbytes + weights.indptr.nbytes
+    assert stored < features * 30 * 4 and stored < features * 30 * 8 / 2
+    # and the Scorer still gives the pipeline's probabilities
+    for text in texts[:5]:
+        assert list(scorer.proba(text)) == pytest.approx(list(pipeline.predict_proba([text])[0]), abs=1e-6)
 
 
 def test_the_held_back_cases_are_the_same_every_time_and_about_one_in_five():

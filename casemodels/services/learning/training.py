@@ -85,7 +85,7 @@ def rank_by_rules(texts):
 
 
 def fit(texts, labels):
-    """The pipeline fitted on ``texts``; its weights in single precision."""
+    """The pipeline fitted on ``texts``; its weights pruned, sparse, in single precision (``shrink``)."""
     pipeline = build_pipeline()
     pipeline.fit(texts, labels)
     return shrink(pipeline)
