@@ -26,7 +26,7 @@ from snippets.services.masking import mask_text
 from snippets.services.templates import TemplateSyntaxProblem, render_template
 
 from .. import services
-from ..models import Case, CaseState
+from ..models import Assignment, Case, CaseState
 from ..services.permissions import actor_for
 from ..services.duplicates import similar_cases
 from ..services.places import match_region
@@ -150,7 +150,7 @@ class IntakeView(WagtailAdminTemplateMixin, FormView):
                 % {"number": case.number, "code": case.query_code},
             )
             if case.state == CaseState.DISPATCHED:
-                lead = case.assignments.select_related("unit").order_by("-id").first()
+                lead = case.assignments.filter(role=Assignment.Role.LEAD).select_related("unit").first()
                 messages.info(self.request, _("Dispatched automatically to %(unit)s (the channel's auto-dispatch).")
                               % {"unit": lead.unit if lead else "—"})
         return redirect(reverse("cases:inspect", args=[case.pk]))

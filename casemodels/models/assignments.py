@@ -79,4 +79,6 @@ class Assignment(models.Model):
             models.Index(fields=["dispatched_at"], name="assignment_dispatched_at"),
             # The warning sweep: the unsigned assignments past their sign-for deadline.
             models.Index(fields=["state", "sign_due"], name="assignment_state_sign_due"),
+            # The handler proposed for a new case: the fewest open cases (casemodels.services.people).
+            models.Index(fields=["handler", "state"], name="assignment_handler_state"),
         ]

@@ -23,9 +23,11 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from snippets.models import Urgency
+
 from ..models import CaseState
 from . import deadlines
-from .base import R, Actor, CaseActionError, root_unit
+from .base import R, Actor, CaseActionError, default_urgency, root_unit
 from .dispatching import dispatch_checked
 from .suggestions import suggest_dispatch
 
@@ -44,26 +46,31 @@ def auto_dispatch(case, *, now=None):
     threshold = case.channel.auto_dispatch_confidence
     if threshold is None or case.directory_item_id is not None or case.state != CaseState.RECEIVED:
         return None
-    found = suggest_dispatch(case.content, case.address, limit=1)
-    if not found:
-        return None
-    best = found[0]
-    if best["score"] < float(threshold) or best["unit"] is None:
-        return None
     now = now or timezone.now()
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # a savepoint: a failure leaves the case as registered
+            # The case's own region, when the registrar gave one, is the place the suggestion routes by.
+            found = suggest_dispatch(case.content, case.address, limit=1, region=case.region)
+            if not found or found[0]["score"] < float(threshold) or found[0]["unit"] is None:
+                return None
+            best = found[0]
             case.directory_item = best["item"]
             if case.region_id is None:
                 case.region = best["region"]
+            if case.urgency == Urgency.NORMAL:  # as if the item had been chosen at registration
+                case.urgency = default_urgency(best["item"])
             deadlines.apply_deadlines(case, rematch=True, now=now)
-            case.save(update_fields=["directory_item", "region", "policy", *deadlines.DEADLINE_FIELDS])
+            case.save(update_fields=["directory_item", "region", "urgency", "policy", *deadlines.DEADLINE_FIELDS])
             dispatch_checked(
                 case, system_dispatcher(case), None, [], handler=best["handler"], now=now, note=best["reason"],
                 data={"auto": True, "confidence": best["score"], "sources": best["sources"]},
             )
-    except CaseActionError as exc:  # e.g. the unit is outside the centre's tree: leave it to a dispatcher
+    except CaseActionError as exc:  # e.g. the unit is outside the receiving unit's scope
         logger.warning("Case %s not dispatched automatically: %s", case.number, exc.message)
+        case.refresh_from_db()
+        return None
+    except Exception:  # a broken model or the like must not cost the citizen their registration
+        logger.exception("Case %s not dispatched automatically: the suggestion failed", case.number)
         case.refresh_from_db()
         return None
     return best

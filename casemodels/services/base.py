@@ -126,6 +126,13 @@ def check_choice(value, choices, field, label, default=None):
     return value
 
 
+def default_urgency(item):
+    """The urgency a case takes when none is given: its directory item's default, else normal."""
+    from snippets.models import Urgency
+
+    return item.default_urgency if item is not None and item.default_urgency else Urgency.NORMAL
+
+
 def root_unit():
     unit = Unit.objects.filter(parent__isnull=True, is_active=True).order_by("level", "id").first()
     if unit is None:

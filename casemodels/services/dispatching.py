@@ -170,8 +170,11 @@ def resolve_handler(value, unit):
     """A staff member (itself or their id) who is active and works in ``unit``."""
     from snippets.models import StaffProfile
 
-    person = value if isinstance(value, StaffProfile) else StaffProfile.objects.filter(
-        pk=value if str(value).isdigit() else None).first()
+    person = value
+    if not isinstance(value, StaffProfile):
+        text = str(value).strip()
+        valid = text.isascii() and text.isdecimal() and len(text) <= 18
+        person = StaffProfile.objects.filter(pk=int(text)).first() if valid else None
     if person is None:
         raise InvalidInput(_("Unknown staff member “%(value)s”.") % {"value": value}, code="unknown", field="handler")
     if not person.is_active or person.unit_id != unit.pk:

@@ -37,7 +37,7 @@ from .visibility import personal_data_q, visible_cases
 
 CONTENT_OVERLAP = 0.6
 PLACE_SCORE = 0.5
-CANDIDATES = 200
+CANDIDATES = 1000  # before the visibility filter: other units' cases share bands too
 FIELDS = ("id", "number", "title", "content", "state", "received_at", "citizen_phone", "citizen_name", "address",
           "is_confidential", "owner_unit_id", "directory_item_id", "region_id", "channel_id")
 

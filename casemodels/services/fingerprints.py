@@ -14,7 +14,7 @@ coefficient of 0.6, Jaccard 0.43) shares a band with a probability of 0.96,
 a pair at Dice 0.8 with 0.999; unrelated texts (Jaccard 0.1) with 0.15.
 
 Fingerprints are written when a case is registered or imported, kept for
-``retention()`` (the content window and a day), and pruned daily with the
+``retention()`` (the content window and a day), and pruned hourly with the
 missing ones of the window written (``refresh_fingerprints``: after an
 upgrade, or cases written in bulk).
 """
@@ -34,9 +34,19 @@ from .text import bigrams
 BANDS = 16
 ROWS = 2
 _PRIME = 4_294_967_311  # the least prime above 2**32
-_rng = np.random.default_rng(20261122)  # fixed: stored fingerprints must stay comparable
-_A = _rng.integers(1, 2**31, size=BANDS * ROWS, dtype=np.int64)
-_B = _rng.integers(0, 2**31, size=BANDS * ROWS, dtype=np.int64)
+
+
+def _coefficients(salt):
+    """Fixed numbers below 2**31 derived from a hash (not a random generator, whose stream may change
+    with a NumPy release): stored fingerprints must stay comparable across versions and processes."""
+    return np.array([
+        int.from_bytes(hashlib.blake2b(f"{salt}{i}".encode(), digest_size=4).digest(), "big") % (2**31 - 1) + 1
+        for i in range(BANDS * ROWS)
+    ], dtype=np.int64)
+
+
+_A = _coefficients("minsheng-minhash-a")
+_B = _coefficients("minsheng-minhash-b")
 
 
 def content_window():
@@ -63,10 +73,12 @@ def signature_bands(text):
     return bands
 
 
-def fingerprint_case(case, *, now=None):
-    """Write ``case``'s fingerprints (replacing any), when it is recent enough to be kept."""
+def fingerprint_case(case, *, now=None, replace=True):
+    """Write ``case``'s fingerprints, when it is recent enough to be kept;
+    ``replace`` drops those it had (its text changed)."""
     now = now or timezone.now()
-    CaseFingerprint.objects.filter(case=case).delete()
+    if replace:
+        CaseFingerprint.objects.filter(case=case).delete()
     if case.received_at < now - retention():
         return 0
     rows = [CaseFingerprint(case=case, band=band, received_at=case.received_at)

@@ -107,5 +107,5 @@ def import_historical_case(
         note=_("Imported from another system's export (original number %(number)s).") % {"number": external_id},
         data={"imported": True, "external_id": external_id, "channel": channel.code, "source": source},
     )
-    fingerprint_case(case)
+    fingerprint_case(case, replace=False)
     return case, True

@@ -21,7 +21,8 @@ from .auto_dispatch import auto_dispatch as dispatch_automatically
 from .cleanup import close_open_work
 from .fingerprints import fingerprint_case
 from .base import (
-    R, Actor, InvalidInput, InvalidState, NotAllowed, actor_lead_assignment, check_choice, lock_case, lock_cases,
+    R, Actor, InvalidInput, InvalidState, NotAllowed, actor_lead_assignment, check_choice, default_urgency, lock_case,
+    lock_cases,
     record_event, require_state, require_text, resolve_config, root_unit, save_case, set_state,
 )
 from .visits import close_by_policy, closes_without_visit
@@ -129,9 +130,7 @@ def register_case(
     _check_length(address, "address", _("The address"))
     case_type = check_choice(case_type, CaseType, "case_type", _("case type"))
     item = resolve_config(DirectoryItem, directory_item, "directory_item", _("directory item"))
-    urgency = check_choice(
-        urgency, Urgency, "urgency", _("urgency"), default=item.default_urgency if item else Urgency.NORMAL,
-    )
+    urgency = check_choice(urgency, Urgency, "urgency", _("urgency"), default=default_urgency(item))
     region = resolve_config(Region, region, "region", _("region"))
 
     try:
@@ -170,7 +169,7 @@ def register_case(
         return _same_submission(existing, actor, content, citizen_phone)
     record_event(case, A.REGISTER, actor=actor, unit=owner_unit, from_state="", at=received_at,
                  data={"channel": channel.code})
-    fingerprint_case(case, now=now)
+    fingerprint_case(case, now=now, replace=False)
     if auto_dispatch:
         dispatch_automatically(case, now=now)
     return case
@@ -351,5 +350,6 @@ def resume_case(case, *, acting_user, information, expected_version=None):
     deadlines.apply_deadlines(case, now=now)
     save_case(case, "paused_since", "content", *deadlines.DEADLINE_FIELDS)
     deadlines.sync_lead_assignments(case)
+    fingerprint_case(case, now=now)  # the supplement is part of the text compared
     record_event(case, A.RESUME, actor=actor, from_state=case.state, note=information, at=now)
     return case

@@ -9,7 +9,9 @@ level (市; 区/县; 街道/镇/乡; 社区/村) when two characters or more rem
 by, in order:
 
 1. how many of its ancestors are named too (“城关镇新华社区” is the 新华社区
-   of 城关镇, not a 新华社区 of another township);
+   of 城关镇, not a 新华社区 of another township), less the regions named at
+   a higher level in another branch (“三甲镇人民路” is in 三甲镇, not in the
+   人民社区 of another township);
 2. the deepest level;
 3. the longest name found (“米西村” over “米西”).
 
@@ -117,13 +119,24 @@ def match_region(text):
     if not hits:
         return None
 
-    def named_ancestors(place):
-        count, seen, parent = 0, {place.pk}, place.parent_id
-        while parent is not None and parent not in seen:
-            seen.add(parent)
-            count += parent in hits
-            parent = places[parent].parent_id if parent in places else None
-        return count
+    def ancestors(place):
+        chain, parent = [], place.parent_id
+        while parent is not None and parent not in chain and parent in places:
+            chain.append(parent)
+            parent = places[parent].parent_id
+        return chain
 
-    best = max(hits, key=lambda pk: (named_ancestors(places[pk]), places[pk].level, hits[pk], -pk))
+    def support(pk):
+        """Regions named in the text that are its ancestors, less those named at a higher level in
+        another branch (三甲镇人民路: 米山镇's 人民社区 contradicts the 三甲镇 named)."""
+        above = ancestors(places[pk])
+        named_above = sum(1 for a in above if a in hits)
+        contradicting = sum(
+            1 for other in hits
+            if other != pk and other not in above and places[other].level < places[pk].level
+            and pk not in ancestors(places[other])
+        )
+        return named_above - contradicting
+
+    best = max(hits, key=lambda pk: (support(pk), places[pk].level, hits[pk], -pk))
     return Region.objects.filter(pk=best, is_active=True).first()

@@ -145,8 +145,10 @@ def _candidates(content, limit):
     return found, model
 
 
-def suggest_dispatch(content, address=None, limit=3):
-    """Directory items and units for a request, best first (see the module docstring)."""
+def suggest_dispatch(content, address=None, limit=3, *, region=None):
+    """Directory items and units for a request, best first (see the module
+    docstring). ``region``, when the case already has one, is the place
+    instead of what the address or the text names."""
     content = (content or "").strip()
     if not content:
         return []
@@ -161,7 +163,8 @@ def suggest_dispatch(content, address=None, limit=3):
         ((found[pk], items[pk]) for pk in best_first if pk in items),
         key=lambda pair: (-pair[0]["score"], pair[1].code),
     )[:limit]
-    region = (match_region(address) or match_region(content)) if ranked else None
+    if region is None and ranked:
+        region = match_region(address) or match_region(content)
     result, teams = [], {}
     for entry, item in ranked:
         reasons, sources = [], []

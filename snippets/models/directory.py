@@ -111,9 +111,14 @@ class DirectoryItem(TreeMixin, index.Indexed, RevisionedModel):
 
         self.clean_parent()
         problems = keyword_problems(self.keywords)
+        try:
+            check_directory_item(self, with_children=False)
+        except ValidationError as exc:
+            if problems:
+                exc.error_dict.setdefault("keywords", []).extend(ValidationError(p) for p in problems)
+            raise
         if problems:
             raise ValidationError({"keywords": problems})
-        check_directory_item(self, with_children=False)
 
     @property
     def keyword_rules(self):
@@ -129,7 +134,7 @@ class DirectoryItem(TreeMixin, index.Indexed, RevisionedModel):
             word, _sep, weight = entry.replace("：", ":").partition(":")
             word = word.strip()
             if word:
-                weighted.append((word, int(weight) if weight.strip().isdigit() and 1 <= int(weight) <= 10 else 1))
+                weighted.append((word, keyword_weight(weight) or 1))
         return weighted, excluded
 
     @property
@@ -150,6 +155,14 @@ def split_keywords(text):
     return [k.strip() for k in (text or "").replace("，", ",").replace("、", ",").split(",") if k.strip()]
 
 
+def keyword_weight(text):
+    """A keyword's weight, a whole number from 1 to 10 in ASCII digits, or None."""
+    text = text.strip()
+    if not (text.isascii() and text.isdecimal()) or not 1 <= int(text) <= 10:
+        return None
+    return int(text)
+
+
 def keyword_problems(text):
     """What is wrong in a directory item's keywords, one message per entry."""
     problems = []
@@ -162,6 +175,6 @@ def keyword_problems(text):
         word, sep, weight = entry.replace("：", ":").partition(":")
         if not word.strip():
             problems.append(_("“%(entry)s”: the word is missing before the weight.") % {"entry": entry})
-        elif sep and not (weight.strip().isdigit() and 1 <= int(weight) <= 10):
+        elif sep and keyword_weight(weight) is None:
             problems.append(_("“%(entry)s”: the weight must be a whole number from 1 to 10.") % {"entry": entry})
     return problems

@@ -91,3 +91,18 @@ def test_dispatch_names_the_handler_and_refuses_one_from_another_unit(gql, world
     result = body["data"]["dispatchCase"]
     assert result["errors"] == [] and result["case"]["state"] == "DISPATCHED"
     assert result["case"]["assignments"][0]["handler"] == {"name": "环卫专干"}
+
+
+REGISTER = """
+mutation($input: RegisterCaseInput!) { registerCase(input: $input) { errors { field message } case { state } } }
+"""
+
+
+def test_register_dispatches_by_itself_on_an_auto_channel_unless_asked_not_to(gql, world, sanitation):
+    world.hotline.auto_dispatch_confidence = "0.60"
+    world.hotline.save()
+    base = {"channel": "hotline", "caseType": "complaint", "content": "米山镇垃圾没人清运", "citizenPhone": "13800001111"}
+    body = gql(REGISTER, {"input": base}, user=world.dispatcher)
+    assert body["data"]["registerCase"]["case"]["state"] == "DISPATCHED"
+    body = gql(REGISTER, {"input": {**base, "autoDispatch": False}}, user=world.dispatcher)
+    assert body["data"]["registerCase"]["case"]["state"] == "RECEIVED"

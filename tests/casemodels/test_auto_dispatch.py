@@ -129,6 +129,10 @@ def test_malformed_keywords_are_refused_with_what_is_wrong(world):
     assert len(messages) == 4
     assert any("停水:0" in m and "1 to 10" in m for m in messages)
     assert any("minus sign" in m for m in messages)
+    item.keywords = "停水:²"  # a superscript is a digit to Python, not a weight
+    with pytest.raises(ValidationError) as error:
+        item.full_clean()
+    assert "1 to 10" in error.value.message_dict["keywords"][0]
     item.keywords = "停水:10，水压、-发票"
     item.full_clean()
     assert item.keyword_rules == ([("停水", 10), ("水压", 1)], ["发票"])
@@ -145,3 +149,36 @@ def test_a_township_dispatches_automatically_only_within_its_own_scope(world, li
     # then the case waits for a dispatcher, with nothing half-written
     assert case.state == CaseState.RECEIVED and case.directory_item is None
     assert not case.assignments.exists() and not case.events.filter(action=A.DISPATCH).exists()
+
+
+def test_the_registrars_region_and_the_items_default_urgency_are_kept(world):
+    gas = DirectoryItemFactory(name="燃气泄漏", keywords="燃气:5,泄漏:5", routing=DirectoryItem.Routing.TERRITORIAL,
+                               territorial_level=Level.TOWNSHIP, default_urgency="urgent")
+    world.web.auto_dispatch_confidence = Decimal("0.60")
+    world.web.save()
+    # the citizen names 米山镇 in the text, but the case was registered for 三甲村
+    case = submit(world, "米山镇那边燃气泄漏了", region=world.village_b_r)
+    assert case.state == CaseState.DISPATCHED and case.directory_item == gas
+    assert case.region == world.village_b_r
+    assert case.assignments.get().unit == world.town_b  # routed by the case's own region
+    assert world.town_b_r.name in case.events.get(action=A.DISPATCH).note
+    assert case.urgency == "urgent"  # as if the item had been chosen at registration
+
+
+def test_a_failing_suggestion_leaves_the_case_registered(world, lights, monkeypatch):
+    world.web.auto_dispatch_confidence = Decimal("0.60")
+    world.web.save()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("model blob unreadable")
+
+    monkeypatch.setattr("casemodels.services.auto_dispatch.suggest_dispatch", broken)
+    case = submit(world, "小区路灯不亮")
+    assert case.pk and case.state == CaseState.RECEIVED and case.directory_item is None
+
+
+def test_an_edited_keyword_is_used_at_once(world, lights):
+    assert suggest_dispatch("电线杆倒了") == []
+    lights.keywords = "电线杆"
+    lights.save()
+    assert [s["item"] for s in suggest_dispatch("电线杆倒了")] == [lights]

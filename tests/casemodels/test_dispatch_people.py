@@ -57,12 +57,12 @@ def test_the_skill_that_matches_decides_and_an_inactive_person_is_never_proposed
 
 def test_without_a_matching_skill_the_handler_with_the_fewest_open_cases_is_proposed(world, grid, flow):
     unit, _region, people = grid
-    # the first by name holds an open case as handler, so another one is proposed
-    case = flow.received()
-    dispatch_case(case, acting_user=world.dispatcher, unit=unit, handler=people["volunteer"])
+    # no skill matches: the first by name (李调解) would be proposed, until they hold an open case as handler
+    assert choose_handler(unit, None, "办理公积金提取").person == people["mediator"]
+    dispatch_case(flow.received(), acting_user=world.dispatcher, unit=unit, handler=people["mediator"])
     choice = choose_handler(unit, None, "办理公积金提取")
-    assert choice.person in (people["plumber"], people["mediator"])
-    assert "no skill matched" in choice.reason
+    assert choice.person == people["plumber"]  # 王水暖: the next by name, with no open case
+    assert "no skill matched" in choice.reason and "(0)" in choice.reason
 
 
 def test_a_sector_item_names_the_departments_leader_and_handler(world):
@@ -96,8 +96,9 @@ def test_a_handler_of_another_unit_is_refused_and_nothing_is_written(world, grid
     with pytest.raises(CaseActionError) as refused:
         dispatch_case(case, acting_user=world.dispatcher, unit=world.dept, handler=people["plumber"])
     assert refused.value.field == "handler" and "住建局" in refused.value.message
-    with pytest.raises(CaseActionError) as unknown:
-        dispatch_case(case, acting_user=world.dispatcher, unit=world.dept, handler="999999")
-    assert unknown.value.code == "unknown"
+    for bad in ("999999", "²", "99999999999999999999", "abc"):
+        with pytest.raises(CaseActionError) as unknown:
+            dispatch_case(case, acting_user=world.dispatcher, unit=world.dept, handler=bad)
+        assert unknown.value.code == "unknown" and unknown.value.field == "handler"
     case.refresh_from_db()
     assert case.state == "received" and not case.assignments.exists()

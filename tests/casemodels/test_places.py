@@ -110,3 +110,13 @@ def test_only_the_suffix_of_the_regions_level_is_left_out_and_aliases_are_kept_w
     world.village_a_r.save()
     assert match_region("幸福小学门口") is None
     assert match_region("幸福小区3栋") == world.village_a_r
+
+
+def test_a_region_named_in_another_branch_outranks_a_deeper_short_name(world):
+    # 人民社区 of 米山镇 is known as 人民; a text about 三甲镇's 人民路 is in 三甲镇
+    RegionFactory(name="人民社区", level=Level.VILLAGE, parent=world.town_a_r)
+    assert match_region("三甲镇人民路12号") == world.town_b_r
+    world.village_a_r.aliases = "人民路"
+    world.village_a_r.save()
+    assert match_region("三甲镇人民路12号") == world.town_b_r
+    assert match_region("米山镇人民路12号") == world.village_a_r

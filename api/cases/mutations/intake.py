@@ -36,6 +36,10 @@ class RegisterCaseInput(graphene.InputObjectType):
     )
     is_anonymous = graphene.Boolean(description="No name or phone kept for contact (default false).")
     is_confidential = graphene.Boolean(description="Protect the reporter's identity (default false).")
+    auto_dispatch = graphene.Boolean(
+        description="Let the channel dispatch it at once when the suggestion is confident enough (default true; "
+        "false when you are about to answer it on the spot).",
+    )
 
 
 class RegisterCase(CaseMutation):
