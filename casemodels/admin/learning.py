@@ -50,6 +50,7 @@ from snippets.models import Role, Unit
 
 from ..models import DispatchModel
 from ..services.learning import activate_dispatch_model
+from ..services.learning.training import version_beats_rules
 from ..services.learning.permissions import may_manage_dispatch_models, may_read_dispatch_models
 
 TRAIN_TASK = "casemodels.learning_tasks.train_dispatch_model_task"
@@ -114,13 +115,6 @@ def figure(model, side, name):
     """``metrics[side][name]`` (side: "model" or "rules"), or None."""
     value = (model.metrics or {}).get(side, {}).get(name)
     return value if isinstance(value, (int, float)) else None
-
-
-def beats_rules(model):
-    """True / False: whether the version's held-back top-1 beat the rules';
-    None when its figures do not say."""
-    own, rules = figure(model, "model", "top1"), figure(model, "rules", "top1")
-    return None if own is None or rules is None else own > rules
 
 
 def shown(value):
@@ -298,7 +292,7 @@ class ActivateView(ManagerMixin, View):
         model = activate_dispatch_model(get_object_or_404(DispatchModel, pk=pk))
         messages.success(request, gettext("Version %(version)d is now the dispatch model in use.")
                          % {"version": model.version})
-        if beats_rules(model) is False:
+        if version_beats_rules(model) is False:
             messages.warning(request, gettext(
                 "Version %(version)d did not beat the keyword rules on its held-back cases (top-1 %(model)s, "
                 "rules %(rules)s): its suggestions may be worse than the rules alone."

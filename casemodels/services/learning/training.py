@@ -129,7 +129,7 @@ def train_dispatch_model(*, now=None):
     every = [c for c in cases if c[2] in items]
     final = fit([c[1] for c in every], [c[2] for c in every])
     blob = dumps(final)
-    beats = model_scores["top1"] > rules_scores["top1"]
+    beats = beats_rules(model_scores, rules_scores)
     metrics = {
         "held_back": len(held), "items": len(items), "model": model_scores, "rules": rules_scores,
         "fit_seconds": round(time.perf_counter() - started, 2),
@@ -151,6 +151,21 @@ def train_dispatch_model(*, now=None):
     message %= {"version": version, "model": model_scores["top1"], "rules": rules_scores["top1"], "held": len(held)}
     logger.info("dispatch model: %s", message)
     return TrainingResult(model, beats, message)
+
+
+def beats_rules(model_scores, rules_scores):
+    """The one rule for using a version: its held-back top-1 above the rules'."""
+    return model_scores["top1"] > rules_scores["top1"]
+
+
+def version_beats_rules(model):
+    """Whether a stored version beat the rules on its held-back cases; None
+    when its figures do not say."""
+    metrics = model.metrics or {}
+    own, rules = metrics.get("model", {}), metrics.get("rules", {})
+    if not all(isinstance(side.get("top1"), (int, float)) for side in (own, rules)):
+        return None
+    return beats_rules(own, rules)
 
 
 def activate_dispatch_model(model):
