@@ -146,7 +146,7 @@ class CasePageView(InspectView):
         case_light = with_lights(Case.objects.filter(pk=case.pk), now).values_list("light", flat=True).first()
         actor = actor_for(user)
         events = case.events.select_related("actor__staff_profile", "unit").order_by("created_at", "id")
-        assignments = case.assignments.select_related("unit", "parent__unit").order_by("id")
+        assignments = case.assignments.select_related("unit", "parent__unit", "handler").order_by("id")
         context.update(
             case=case,
             sees_personal_data=self.sees,

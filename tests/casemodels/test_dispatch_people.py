@@ -102,3 +102,14 @@ def test_a_handler_of_another_unit_is_refused_and_nothing_is_written(world, grid
         assert unknown.value.code == "unknown" and unknown.value.field == "handler"
     case.refresh_from_db()
     assert case.state == "received" and not case.assignments.exists()
+
+
+def test_the_case_page_shows_the_handler(client, world, grid, flow):
+    from django.urls import reverse
+
+    unit, _region, people = grid
+    case = dispatch_case(flow.received(), acting_user=world.dispatcher, unit=unit, handler=people["plumber"])
+    client.force_login(world.dispatcher)
+    page = client.get(reverse("cases:inspect", args=[case.pk]))
+    assert page.status_code == 200
+    assert "王水暖" in page.content.decode()
