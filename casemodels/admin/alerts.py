@@ -17,7 +17,6 @@ Who sees what is decided in ``casemodels.services.outbox``."""
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -40,6 +39,7 @@ from wagtail.permissions import register_permission_policy
 from ..models import Notification, Warning
 from ..services import CaseActionError
 from ..services.outbox import manages_outbox, retry_failed, retry_now, visible_notifications, visible_warnings
+from .columns import PostButtonColumn
 from .policies import StaffReadOnlyPolicy
 
 
@@ -82,24 +82,17 @@ class CaseColumn(Column):
         return case_link(getattr(instance, "warning", instance))
 
 
-class RetryColumn(Column):
+class RetryColumn(PostButtonColumn):
     """A "Retry now" button on failed notifications, for those who may."""
 
-    def __init__(self, name, allowed, **kwargs):
-        super().__init__(name, **kwargs)
-        self.allowed = allowed
+    def applies(self, instance):
+        return instance.status == Notification.Status.FAILED
 
-    def get_cell_context_data(self, instance, parent_context):
-        context = super().get_cell_context_data(instance, parent_context)
-        request = parent_context.get("request")
-        context["value"] = ""
-        if self.allowed and request is not None and instance.status == Notification.Status.FAILED:
-            context["value"] = format_html(
-                '<form method="post" action="{}"><input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-                '<button type="submit" class="button button-small button-secondary">{}</button></form>',
-                reverse("outbox:retry", args=[instance.pk]), get_token(request), gettext("Retry now"),
-            )
-        return context
+    def url(self, instance):
+        return reverse("outbox:retry", args=[instance.pk])
+
+    def button_label(self, instance):
+        return gettext("Retry now")
 
 
 class WarningIndexView(ScopedIndexView):

@@ -25,7 +25,6 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -50,8 +49,9 @@ from snippets.models import Role, Unit
 
 from ..models import DispatchModel
 from ..services.learning import activate_dispatch_model
-from ..services.learning.training import version_beats_rules
 from ..services.learning.permissions import may_manage_dispatch_models, may_read_dispatch_models
+from ..services.learning.training import version_beats_rules
+from .columns import PostButtonColumn
 
 TRAIN_TASK = "casemodels.learning_tasks.train_dispatch_model_task"
 TRAIN_GROUP = "dispatch-model-training"
@@ -130,27 +130,22 @@ class FigureColumn(Column):
         return shown(figure(instance, self.side, self.figure_name))
 
 
-class ActivateColumn(Column):
-    """A "Make active" button (a POST form) on the versions not in use, for
-    those who may choose the version."""
+class ActivateColumn(PostButtonColumn):
+    """A "Make active" button on the versions not in use, for those who may choose the version."""
 
-    def __init__(self, name, allowed, **kwargs):
-        super().__init__(name, **kwargs)
-        self.allowed = allowed
+    marker = "data-activate"
 
-    def get_cell_context_data(self, instance, parent_context):
-        context = super().get_cell_context_data(instance, parent_context)
-        request = parent_context.get("request")
-        context["value"] = ""
-        if self.allowed and request is not None and not instance.is_active:
-            context["value"] = format_html(
-                '<form method="post" action="{}"><input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-                '<button type="submit" class="button button-small button-secondary" data-activate="{}">{}</button>'
-                "</form>",
-                reverse("dispatch_model:activate", args=[instance.pk]), get_token(request), instance.version,
-                gettext("Make active"),
-            )
-        return context
+    def applies(self, instance):
+        return not instance.is_active
+
+    def url(self, instance):
+        return reverse("dispatch_model:activate", args=[instance.pk])
+
+    def button_label(self, instance):
+        return gettext("Make active")
+
+    def key(self, instance):
+        return instance.version
 
 
 def inspect_url(model):
