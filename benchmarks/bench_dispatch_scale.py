@@ -3,9 +3,10 @@
     .venv/bin/python benchmarks/bench_dispatch_scale.py [--items 500] [--cases 5000] [--seed 0]
                                                         [--keep 0.8,0.9,0.95,0.99,1]
 
-The defaults run in about two minutes on a busy 2-core machine;
-``--items 2000 --cases 20000`` (a directory's size) takes about twenty,
-most of it the fit.
+The defaults run in about a minute on a busy 2-core machine; a directory's
+size, ``--items 2000 --cases 20000``, takes about 20 minutes and
+``--items 2000 --cases 40000`` (60,000 features, the vectorisers' limits)
+about 35, most of it the fit.
 
 No database: the texts are generated and the product's pipeline
 (``features.build_pipeline``) is fitted on them directly; Django is set up
