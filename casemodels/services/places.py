@@ -23,14 +23,14 @@ The names are read once and kept in the process for ``CACHE_SECONDS``
 saved in this process is used at once.
 """
 
-import threading
-import time
 from dataclasses import dataclass
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from snippets.models import Region
+
+from .process_cache import ProcessCache
 
 REGION_SUFFIXES = ("街道", "社区", "镇", "乡", "村", "市", "区", "县")
 LEVEL_SUFFIXES = {  # Level values: city, district / county, township / street, village / community
@@ -60,33 +60,15 @@ class _Place:
     names: tuple
 
 
-class _Gazetteer:
-    """The active regions' names, with a time to live."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._places = None
-        self._read_at = 0.0
-
-    def places(self):
-        places = self._places
-        if places is None or time.monotonic() - self._read_at > CACHE_SECONDS:
-            with self._lock:
-                rows = Region.objects.filter(is_active=True).values_list("pk", "level", "parent_id", "name", "aliases")
-                places = {
-                    pk: _Place(pk, level, parent_id,
-                               tuple(sorted(region_names(name, aliases, level), key=len, reverse=True)))
-                    for pk, level, parent_id, name, aliases in rows
-                }
-                self._places, self._read_at = places, time.monotonic()
-        return places
-
-    def forget(self):
-        with self._lock:
-            self._places = None
+def _read_places():
+    rows = Region.objects.filter(is_active=True).values_list("pk", "level", "parent_id", "name", "aliases")
+    return {
+        pk: _Place(pk, level, parent_id, tuple(sorted(region_names(name, aliases, level), key=len, reverse=True)))
+        for pk, level, parent_id, name, aliases in rows
+    }
 
 
-gazetteer = _Gazetteer()
+gazetteer = ProcessCache(_read_places, CACHE_SECONDS)
 
 
 @receiver([post_save, post_delete], sender=Region, dispatch_uid="casemodels.places.forget")
@@ -99,7 +81,7 @@ def match_region(text):
     text = text or ""
     if not text.strip():
         return None
-    places = gazetteer.places()
+    places = gazetteer.get()
     spans = {}  # region id → [(start, end)] of its names in the text
     for place in places.values():
         for name in place.names:

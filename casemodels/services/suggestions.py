@@ -33,8 +33,6 @@ Each suggestion: ``{"item", "unit", "region", "leader", "handler", "score",
 "reason", "sources"}``.
 """
 
-import threading
-import time
 from dataclasses import dataclass
 
 from django.db.models.signals import post_delete, post_save
@@ -47,6 +45,7 @@ from .base import CaseActionError
 from .learning.store import active_model
 from .people import Team
 from .places import match_region
+from .process_cache import ProcessCache
 from .routing import route_by_directory
 
 MIN_CONFIDENCE = 0.01
@@ -74,29 +73,13 @@ class KeywordRule:
         return cls(item.pk, item.code, item.name, tuple(weighted), tuple(excluded))
 
 
-class _Rulebook:
-    """Every suggestible item's keyword rules, kept in the process for
-    ``CACHE_SECONDS`` (an edit in this process is used at once)."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._rules, self._read_at = None, 0.0
-
-    def rules(self):
-        rules = self._rules
-        if rules is None or time.monotonic() - self._read_at > CACHE_SECONDS:
-            with self._lock:
-                items = suggestible_items().only("id", "name", "code", "keywords").order_by("code")
-                rules = [KeywordRule.of(item) for item in items]
-                self._rules, self._read_at = rules, time.monotonic()
-        return rules
-
-    def forget(self):
-        with self._lock:
-            self._rules = None
+def _read_rules():
+    """Every suggestible item's keyword rules (kept in the process for ``CACHE_SECONDS``)."""
+    items = suggestible_items().only("id", "name", "code", "keywords").order_by("code")
+    return [KeywordRule.of(item) for item in items]
 
 
-rulebook = _Rulebook()
+rulebook = ProcessCache(_read_rules, CACHE_SECONDS)
 
 
 @receiver([post_save, post_delete], sender=DirectoryItem, dispatch_uid="casemodels.suggestions.forget")
@@ -109,7 +92,7 @@ def keyword_matches(content, items=None):
     (default: every suggestible one) whose name or keywords occur in
     ``content`` and none of whose excluded words do, best first. A rule has
     the item's ``pk``, ``code`` and ``name``."""
-    rules = rulebook.rules() if items is None else [KeywordRule.of(item) for item in items]
+    rules = rulebook.get() if items is None else [KeywordRule.of(item) for item in items]
     scored = []
     for rule in rules:
         if any(word in content for word in rule.excluded):
@@ -153,7 +136,7 @@ def suggest_dispatch(content, address=None, limit=3, *, region=None):
     if not content:
         return []
     found, model = _candidates(content, limit)
-    excluded = {rule.pk for rule in rulebook.rules() if any(word in content for word in rule.excluded)}
+    excluded = {rule.pk for rule in rulebook.get() if any(word in content for word in rule.excluded)}
     best_first = sorted((pk for pk, entry in found.items() if pk not in excluded and entry["score"] >= MIN_CONFIDENCE),
                         key=lambda pk: -found[pk]["score"])[:limit + 5]  # a few spare for items gone inactive
     if not best_first:
