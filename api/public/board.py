@@ -151,6 +151,9 @@ class BulletinType(graphene.ObjectType):
     published_at = graphene.DateTime(required=True)
     document_url = graphene.String(description="The PDF's absolute address; null when there is none yet.")
 
+    def resolve_series(bulletin, info):
+        return bulletin.series.name
+
     def resolve_label(bulletin, info):
         return str(bulletin.label)
 
@@ -177,4 +180,4 @@ class BoardQuery(graphene.ObjectType):
             raise GraphQLError(str(exc)) from None
 
     def resolve_bulletins(self, info, first=20):
-        return Bulletin.objects.published().select_related("document")[:page_size(first)]
+        return Bulletin.objects.published().select_related("series", "document")[:page_size(first)]

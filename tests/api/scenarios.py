@@ -27,7 +27,7 @@ from wagtail.models import Locale, Page, Site
 from casemodels.models import AssessmentExclusion, Case
 from casemodels.services.rollups import refresh_rollups
 from cms.models import HomePage, NoticeIndexPage, NoticePage
-from publishing.models import Bulletin
+from publishing.models import Bulletin, BulletinSeries
 from snippets.models import AssessmentScheme
 from tests.casemodels.conftest import START
 from tests.factories import DirectoryItemFactory
@@ -144,9 +144,10 @@ def _bulletins(data, variables):
 
 @scenario("bulletins", check=_bulletins)
 def bulletins(w, flow):
-    Bulletin.objects.create(series="《宁呼我应》", year=2025, number=168, title="九月通报", period_label="2025年9月",
+    series = BulletinSeries.objects.create(name="《宁呼我应》")
+    Bulletin.objects.create(series=series, year=2025, number=168, title="九月通报", period_label="2025年9月",
                             is_published=True)
-    Bulletin.objects.create(series="《宁呼我应》", year=2025, number=169, title="草稿")
+    Bulletin.objects.create(series=series, year=2025, number=169, title="草稿")
     return {"first": 10}
 
 

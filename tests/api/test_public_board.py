@@ -13,7 +13,7 @@ from wagtail.documents.models import Document
 
 from casemodels.services import record_return_visit, reply_case, sign_case
 from casemodels.services.rollups import refresh_rollups
-from publishing.models import Bulletin
+from publishing.models import Bulletin, BulletinSeries
 from snippets.models import AssessmentScheme, Level, Unit
 from tests.casemodels.conftest import local
 from tests.factories import StaffFactory, UnitFactory
@@ -118,6 +118,10 @@ def test_the_board_of_a_period_is_kept_for_a_while(gql, world, flow, clock, djan
     assert again == first and first["data"]["resultBoard"]["groups"]
 
 
+def series_named(name):
+    return BulletinSeries.objects.get_or_create(name=name)[0]
+
+
 def pdf(name):
     return Document.objects.create(title=name, file=ContentFile(b"%PDF-1.4\n%%EOF\n", name=f"{name}.pdf"))
 
@@ -126,13 +130,13 @@ def pdf(name):
 def bulletins(db):
     now = datetime.datetime.now(datetime.UTC)
     return {
-        "old": Bulletin.objects.create(series="《宁呼我应》", year=2025, number=167, title="九月通报",
+        "old": Bulletin.objects.create(series=series_named("《宁呼我应》"), year=2025, number=167, title="九月通报",
                                        period_label="2025年9月", is_published=True,
                                        published_at=now - datetime.timedelta(days=30)),
-        "new": Bulletin.objects.create(series="《宁呼我应》", year=2025, number=168, title="十月通报",
+        "new": Bulletin.objects.create(series=series_named("《宁呼我应》"), year=2025, number=168, title="十月通报",
                                        period_label="2025年10月", document=pdf("168"), is_published=True),
-        "draft": Bulletin.objects.create(series="《宁呼我应》", year=2025, number=169, title="草稿"),
-        "scheduled": Bulletin.objects.create(series="《督查快报》", year=2025, number=12, title="定时发布",
+        "draft": Bulletin.objects.create(series=series_named("《宁呼我应》"), year=2025, number=169, title="草稿"),
+        "scheduled": Bulletin.objects.create(series=series_named("《督查快报》"), year=2025, number=12, title="定时发布",
                                              is_published=True, published_at=now + datetime.timedelta(days=1)),
     }
 
@@ -174,7 +178,7 @@ def test_bulletins_first_limits_and_is_checked(gql, bulletins):
 def test_bulletins_cost_one_query(gql, bulletins, django_assert_max_num_queries):
     for n in range(5):
         Bulletin.objects.create(
-            series="《督查快报》", year=2024, number=n + 1, document=pdf(f"d{n}"), is_published=True)
+            series=series_named("《督查快报》"), year=2024, number=n + 1, document=pdf(f"d{n}"), is_published=True)
     with django_assert_max_num_queries(1):
         body = gql("{ bulletins { title documentUrl } }")
     assert len(body["data"]["bulletins"]) == 7
@@ -191,7 +195,7 @@ def test_bulletins_are_kept_in_the_admin_and_hidden_until_published(client, gql,
     assert "text/csv" in client.get(listing, {"export": "csv"})["Content-Type"]
     # and a bulletin added without ticking "published" stays out of the API
     response = client.post(reverse(viewset.get_url_name("add")), {
-        "series": "《宁呼我应》", "year": "2025", "number": "170", "title": "新增草稿", "period_label": "",
+        "series": series_named("《宁呼我应》").pk, "year": "2025", "number": "170", "title": "新增草稿", "period_label": "",
         "published_at": "",
     })
     assert response.status_code == 302, response.content.decode()[:2000]
