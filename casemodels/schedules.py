@@ -49,11 +49,12 @@ SCHEDULES = [
 ]
 
 
-def ensure_schedules(using=DEFAULT_DB_ALIAS):
-    """Create or update the schedules of ``SCHEDULES``; returns the names created."""
+def ensure_schedules(using=DEFAULT_DB_ALIAS, specs=None):
+    """Create or update the schedules of ``specs`` (default: ``SCHEDULES``;
+    other apps pass their own); returns the names created."""
     created = []
     with transaction.atomic(using=using):
-        for spec in SCHEDULES:
+        for spec in SCHEDULES if specs is None else specs:
             wanted = {"repeats": -1, **{k: v for k, v in spec.items() if k not in ("name", "first_run")}}
             same_name = Schedule.objects.using(using).filter(name=spec["name"]).order_by("pk")
             schedule = same_name.first()

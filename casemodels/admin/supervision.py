@@ -104,6 +104,14 @@ class NoteIndexView(IndexView):
     def get_base_queryset(self):
         return supervision.notes_for(self.request.user).select_related("unit").annotate(case_count=Count("cases"))
 
+    def get_list_more_buttons(self, instance):
+        """The viewset's items, and those other apps add through the
+        ``supervision_note_buttons`` hook (publishing: the note as a PDF)."""
+        buttons = super().get_list_more_buttons(instance)
+        for hook in hooks.get_hooks("supervision_note_buttons"):
+            buttons.extend(hook(instance, self.request.user))
+        return buttons
+
     @property
     def header_buttons(self):
         if not may_issue(self.request.user):
