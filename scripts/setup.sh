@@ -24,8 +24,9 @@ SYSTEM_PACKAGES=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0   # weasyprint
   gettext                   # compilemessages
 )
-# Browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
-[ "$TESTING" = "1" ] && SYSTEM_PACKAGES+=(chromium)
+# Browser tests drive Debian's Chromium through Playwright (never a downloaded browser);
+# the PDF tests read bulletins with poppler's pdffonts, pdftotext and pdfinfo.
+[ "$TESTING" = "1" ] && SYSTEM_PACKAGES+=(chromium poppler-utils)
 if [ -z "${PYTHON:-}" ]; then
   PYTHON=$(command -v python3.11 || command -v python3)
 fi

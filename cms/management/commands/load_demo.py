@@ -17,6 +17,7 @@ from django.db.models import Count
 
 from casemodels.models import OPEN_STATES, Assignment, Case, CaseEvent, ReturnVisit
 from casemodels.services import recompute_open_cases
+from cms.demo import bulletins
 from cms.demo import cases as demo_cases
 from cms.demo import deadline_recompute_paused, directory, knowledge, organisation, policies, site
 from snippets.models import Channel, DirectoryItem, PolicyLimit, Region, StaffProfile, TimeLimitPolicy, Unit
@@ -61,6 +62,12 @@ class Command(BaseCommand):
         say(f"Cases: {created} created, {skipped} already there ({time.monotonic() - step:.1f}s).")
         for index, path, step_name, error in failures:
             self.stderr.write(self.style.WARNING(f"  case {index} ({path}, step {step_name}): {error}"))
+
+        step = time.monotonic()
+        bulletin_stats = Counter()
+        bulletins.load(bulletin_stats)
+        say(f"Bulletins and typical cases ({time.monotonic() - step:.1f}s): "
+            + ("、".join(f"{name} +{n}" for name, n in sorted(bulletin_stats.items()) if n) or "nothing new"))
 
         if not quiet:
             self.print_counts()
