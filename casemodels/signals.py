@@ -12,11 +12,18 @@ its callbacks), and the next transaction starts a new record.
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
 
 from snippets.models import CalendarDay, CalendarYear, PolicyLimit, TimeLimitPolicy
 from snippets.signals import calendar_changed
 
 TASK = "casemodels.tasks.recompute_open_case_deadlines"
+
+# Sent by ``services.rollups`` when a refresh or rebuild of the figures' roll-up
+# has run (inside its transaction), with ``kind``, ``days`` recomputed, ``rows``
+# written and ``as_of``. The public site listens (cms.signals: cached pages go
+# stale); casemodels never imports what listens.
+rollups_refreshed = Signal()
 
 
 class _Pending:

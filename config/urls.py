@@ -3,11 +3,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from api.views import MinshengGraphQLView
+from cms.cache import public_urlpatterns
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -21,4 +21,5 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Wagtail's front-end URLs, pages served through the public pages' cache (cms.cache).
+urlpatterns += [path("", include(public_urlpatterns()))]

@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from ..models import Assignment, CaseEvent, RollupState, UnitDayFigures
 from ..models.rollups import COUNT_FIELDS
+from ..signals import rollups_refreshed
 from .assessment import centre_zone, day_counts
 
 A = CaseEvent.Action
@@ -102,6 +103,7 @@ def _finish(state, *, kind, since, now, days, rows):
     state.last_started_at, state.last_finished_at = now, timezone.now()
     state.last_days, state.last_rows = days, rows
     state.save()
+    rollups_refreshed.send(sender=RollupState, kind=kind, days=days, rows=rows, as_of=now)
     return RollupRun(kind=kind, since=since, as_of=now, days=days, rows=rows)
 
 

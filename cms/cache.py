@@ -1,0 +1,170 @@
+"""The public pages' cache: anonymous GET and HEAD requests for Wagtail pages
+are answered from the Django cache (Redis in production, local memory in
+the embedded setup) without routing to the page, reading the site or any
+other SQL.
+
+``serve`` wraps Wagtail's ``wagtail.views.serve`` and takes its place in the
+URLconf (``public_urlpatterns()``, same route and name ``wagtail_serve``, so
+page URLs reverse as before).
+
+**Key**: the scheme, host and full path with the query string (``?period=``
+of the result board), the active language, hashed; the entry keeps the
+public version it was rendered under (``publishing.cache``). A hit reads
+the version and the entry in one round trip (``get_many``: one ``MGET`` on
+Redis) and counts only if the entry's version is the current one; a bump of
+the version thus makes every cached page stale at once, and the next
+request renders the page again and overwrites the stale entry in place.
+
+**Never from the cache, never into it** (the request goes to Wagtail as
+if there were no cache):
+
+- methods other than GET and HEAD (a form's POST); HEAD is answered from an
+  entry a GET stored, but never stores one;
+- a request carrying the session cookie (a signed-in editor, the preview, a
+  visitor who passed a page's password) or the messages cookie (a message
+  waiting to be shown to that visitor).
+
+**Not stored** (checked after the page has rendered):
+
+- a status other than 200 (redirects, errors), a streaming response;
+- a response that sets a cookie, has a ``Vary`` header (``Vary: Cookie``
+  above all: the key holds none of the request's headers) or says
+  ``Cache-Control: private / no-cache / no-store / max-age=0`` — Wagtail
+  sends the latter for pages with view restrictions (private pages), and a
+  page can opt out the same way (``django.views.decorators.cache.never_cache``
+  semantics: ``django.utils.cache.add_never_cache_headers(response)``);
+- a page that used the CSRF token (a form: ``{% csrf_token %}`` asks for
+  the cookie, ``CSRF_COOKIE_NEEDS_UPDATE``), that wrote to the session or
+  added a message.
+
+A page that only *read* the empty session of an anonymous visitor (the
+userbar asks who is signed in) is stored: without a session cookie, every
+visitor gets that same page. ``SessionMiddleware`` still adds ``Vary:
+Cookie`` to what it sends, so a browser or proxy keeps telling visitors apart.
+
+**Time**: an entry is kept ``MINSHENG_PAGE_CACHE_SECONDS`` (default 300,
+the result board's own cache time) or the page's ``max-age`` if it sets one;
+the version makes pages stale as soon as something they show changes
+(``cms.signals``), the time bounds what no signal covers (the board's totals
+of received and closed cases, recent closed cases) and, on the local-memory
+cache, changes made in another process.
+
+Why not ``django.middleware.cache`` / ``cache_page``: they key a page on a
+fixed prefix (no version read per request), take two cache reads per hit
+(the Vary header list, then the page), cache ``Vary: Cookie`` pages per cookie
+value instead of leaving them out, and add ``Expires`` / ``max-age`` headers
+that let browsers keep a page after it changed. The pieces that fit are
+Django's own: ``get_max_age``, the ``Cache-Control`` parsing and the active
+language in the key, as in ``learn_cache_key``.
+
+Responses served from the cache carry ``X-Minsheng-Cache: hit``, rendered
+ones that were stored ``X-Minsheng-Cache: miss``.
+"""
+
+from hashlib import md5
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.urls import re_path
+from django.utils.cache import cc_delim_re, get_max_age
+from django.utils.translation import get_language
+from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
+
+from publishing.cache import VERSION_KEY, public_version
+
+KEY_PREFIX = "minsheng:page:"
+DEFAULT_SECONDS = 300
+HEADER = "X-Minsheng-Cache"
+# Cache-Control directives that keep a response out of a shared cache.
+UNCACHEABLE = frozenset({"private", "no-cache", "no-store"})
+
+
+def cache_seconds():
+    return getattr(settings, "MINSHENG_PAGE_CACHE_SECONDS", DEFAULT_SECONDS)
+
+
+def page_key(request):
+    """The cache key of the page a request asks for (without the version)."""
+    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}|{get_language()}"
+    return KEY_PREFIX + md5(url.encode(), usedforsecurity=False).hexdigest()
+
+
+def request_is_cacheable(request):
+    """GET or HEAD, without a session or messages cookie."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    cookies = request.COOKIES
+    return not cookies or (settings.SESSION_COOKIE_NAME not in cookies and CookieStorage.cookie_name not in cookies)
+
+
+def response_is_cacheable(request, response):
+    """Whether a rendered response may be served to every anonymous visitor."""
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if response.has_header("Vary"):  # the key holds none of the request's headers
+        return False
+    control = response.get("Cache-Control")
+    if control:
+        directives = {part.split("=", 1)[0].strip().lower() for part in cc_delim_re.split(control)}
+        if directives & UNCACHEABLE or get_max_age(response) == 0:
+            return False
+    meta = request.META
+    if meta.get("CSRF_COOKIE_NEEDS_UPDATE") or meta.get("CSRF_COOKIE_USED"):
+        return False
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:
+        return False
+    messages = getattr(request, "_messages", None)
+    return not getattr(messages, "added_new", False)
+
+
+def cached_response(entry):
+    status, headers, content = entry
+    response = HttpResponse(content, status=status, headers=headers)
+    response[HEADER] = "hit"
+    return response
+
+
+def store(request, response, key, version):
+    """Keep ``response`` under ``key`` for the ``version`` it was rendered
+    under, if it may be kept."""
+    if not response_is_cacheable(request, response):
+        return
+    max_age = get_max_age(response)
+    timeout = cache_seconds() if max_age is None else max_age
+    headers = dict(response.items())
+    cache.set(key, (version, (response.status_code, headers, response.content)), timeout)
+    response[HEADER] = "miss"
+
+
+def serve(request, path):
+    """Wagtail's ``serve`` behind the public pages' cache (module docstring)."""
+    if not request_is_cacheable(request):
+        return wagtail_views.serve(request, path)
+    key = page_key(request)
+    found = cache.get_many((VERSION_KEY, key))
+    version = found.get(VERSION_KEY)
+    entry = found.get(key)
+    if version is None:
+        version = public_version()
+    elif entry is not None and entry[0] == version:
+        return cached_response(entry[1])
+    response = wagtail_views.serve(request, path)
+    if request.method == "GET":
+        if hasattr(response, "render") and callable(response.render) and not response.is_rendered:
+            response.add_post_render_callback(lambda rendered: store(request, rendered, key, version))
+        else:
+            store(request, response, key, version)
+    return response
+
+
+def public_urlpatterns():
+    """Wagtail's front-end URLs with ``serve`` in place of Wagtail's own
+    (same route, same name); the password and login views unchanged."""
+    return [
+        re_path(pattern.pattern.regex.pattern, serve, name=pattern.name) if pattern.name == "wagtail_serve" else pattern
+        for pattern in wagtail_urls.urlpatterns
+    ]
