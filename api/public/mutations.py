@@ -1,38 +1,21 @@
 """Public mutations: ``submitCase``, a citizen's request from the web site or
 the mini-program.
 
-It is always a public submission (``register_case`` with no acting user),
-for whoever calls it, signed in or not: only channels open to the public,
-the case owned by the command centre. ``register_case`` checks the input
-and makes a retry with the same ``(channel, externalId)`` return the case
-already registered. Submissions are counted per client address
-(``api.clients.client_address``), every attempt included: past
-``MINSHENG_SUBMIT_LIMIT`` (default 20) within ``MINSHENG_SUBMIT_WINDOW``
-seconds (default 3600) the answer is a ``throttled`` error and nothing is
-looked at."""
+Thin: the rules of a public submission (public channels only, the case
+owned by the command centre, idempotent on ``(channel, externalId)``, the
+throttle per client address: past ``MINSHENG_SUBMIT_LIMIT`` within
+``MINSHENG_SUBMIT_WINDOW`` seconds the answer is a ``throttled`` error and
+nothing is looked at) live in ``publishing.submission.submit_request``,
+which the web site's submit page calls too."""
 
 import graphene
-from django.conf import settings
-from django.utils.translation import gettext as _
 
-from casemodels.services import register_case
-from publishing.throttles import Throttle
+from publishing.submission import submit_request
 from snippets.models import CaseType
 
 from ..clients import client_address
-from ..core.errors import REFUSALS, Error, error, errors_from
+from ..core.errors import REFUSALS, Error, errors_from
 from .types import SubmittedCaseType
-
-SUBMIT_LIMIT = 20
-SUBMIT_WINDOW = 3600  # seconds
-
-
-def submissions():
-    return Throttle(
-        "submit",
-        limit=getattr(settings, "MINSHENG_SUBMIT_LIMIT", SUBMIT_LIMIT),
-        window=getattr(settings, "MINSHENG_SUBMIT_WINDOW", SUBMIT_WINDOW),
-    )
 
 
 class SubmitCaseInput(graphene.InputObjectType):
@@ -67,12 +50,10 @@ class SubmitCase(graphene.Mutation):
 
     @staticmethod
     def mutate(root, info, input):
-        if not submissions().allow(client=client_address(info.context)):
-            return SubmitCase(case=None, errors=[
-                error("throttled", _("Too many requests were submitted from your address; please try again later.")),
-            ])
         try:
-            case = register_case(acting_user=None, **{name: input.get(name) for name in SubmitCaseInput._meta.fields})
+            case = submit_request(
+                client=client_address(info.context), **{name: input.get(name) for name in SubmitCaseInput._meta.fields},
+            )
         except REFUSALS as exc:
             return SubmitCase(case=None, errors=errors_from(exc))
         return SubmitCase(case=case, errors=[])
