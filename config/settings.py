@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "api",
     # Wagtail
     "wagtail.contrib.forms",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.embeds",

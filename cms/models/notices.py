@@ -1,84 +1,17 @@
-"""Wagtail pages of the public website: the home page, and notices (公告)
-under a notice index page."""
+"""Notices (公告) to the public: a notice index page and the notice pages
+below it, and the one place that decides which notices the public may see."""
 
 import datetime
 
 from django.db import models
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from wagtail import blocks
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Page
 from wagtail.rich_text import get_text_for_indexing
 from wagtail.search import index
 
-# The size an image block is shown at on the site and handed to front-ends.
-IMAGE_RENDITION = "max-1200x1200"
-
-
-class HomePage(Page):
-    """The public home page: an introduction, the hotline and the ways to
-    reach the centre. Notice pages, result boards and the bulletin archive
-    hang below it."""
-
-    hotline = models.CharField(_("hotline"), max_length=30, default="12345")
-    intro = RichTextField(_("introduction"), blank=True)
-    body = StreamField(
-        [
-            ("heading", blocks.CharBlock(form_classname="title", label=_("Heading"))),
-            ("paragraph", blocks.RichTextBlock(label=_("Paragraph"))),
-        ],
-        blank=True, verbose_name=_("body"),
-    )
-
-    content_panels = Page.content_panels + [FieldPanel("hotline"), FieldPanel("intro"), FieldPanel("body")]
-
-    search_fields = Page.search_fields + [index.SearchField("intro")]
-
-    max_count = 1
-
-    def get_context(self, request, *args, **kwargs):
-        from snippets.models import Channel
-
-        context = super().get_context(request, *args, **kwargs)
-        context["channels"] = Channel.objects.filter(is_active=True)
-        return context
-
-    class Meta:
-        verbose_name = _("home page")
-
-
-class CaptionedImageBlock(blocks.StructBlock):
-    """An image with an optional caption, shown as a figure."""
-
-    image = ImageChooserBlock(label=_("Image"))
-    caption = blocks.CharBlock(required=False, label=_("Caption"))
-
-    def render_basic(self, value, context=None):
-        image = value["image"]
-        if image is None:
-            return ""
-        rendition = image.get_rendition(IMAGE_RENDITION)
-        caption = value.get("caption") or ""
-        return format_html(
-            '<figure><img src="{}" width="{}" height="{}" alt="{}">{}</figure>',
-            rendition.url, rendition.width, rendition.height, caption or image.default_alt_text,
-            format_html("<figcaption>{}</figcaption>", caption) if caption else "",
-        )
-
-    class Meta:
-        icon = "image"
-        label = _("Image")
-
-
-class NoticeStreamBlock(blocks.StreamBlock):
-    """The blocks a notice is written with."""
-
-    heading = blocks.CharBlock(form_classname="title", label=_("Heading"), icon="title")
-    paragraph = blocks.RichTextBlock(label=_("Paragraph"), icon="pilcrow")
-    image = CaptionedImageBlock()
+from .blocks import IMAGE_RENDITION, NoticeStreamBlock
 
 
 class NoticeIndexPage(Page):
@@ -93,6 +26,7 @@ class NoticeIndexPage(Page):
 
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.NoticePage"]
+    show_in_menus_default = True
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
