@@ -16,6 +16,7 @@ from snippets.models import Unit
 from .. import services
 from ..models import CaseState, Consultation, DivertRoute, Satisfaction, VisitMethod
 from ..models.supervision import SupervisionNote
+from ..services.publicity import set_case_public
 from ..services import progress, supervision
 from ..services.base import active_lead
 from ..services.dispatching import previous_lead_unit
@@ -353,6 +354,18 @@ class RestoreForm(ActionForm):
     reason = forms.CharField(label=_("Reason for restoring the case"), widget=TEXTAREA)
 
 
+class PublishForm(ActionForm):
+    """办件公开: the closed case on the public site's lists, masked (``publicity.set_case_public``)."""
+
+    def perform(self):
+        return set_case_public(self.case, True, acting_user=self.user)
+
+
+class UnpublishForm(ActionForm):
+    def perform(self):
+        return set_case_public(self.case, False, acting_user=self.user)
+
+
 FORMS = {
     "dispatch": DispatchForm,
     "sign": SignForm,
@@ -380,4 +393,6 @@ FORMS = {
     "post_progress": PostProgressForm,
     "exclude": ExcludeForm,
     "restore": RestoreForm,
+    "publish": PublishForm,
+    "unpublish": UnpublishForm,
 }

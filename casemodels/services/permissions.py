@@ -34,6 +34,7 @@ from .handling import (
 )
 from .intake import check_answer, check_divert, check_invalid, check_merge_primary, check_request_info, check_resume
 from .progress import check_post_progress
+from .publicity import check_publish, check_unpublish
 from .supervision import check_supervise
 from .visits import check_visit_attempt
 
@@ -65,6 +66,8 @@ ACTIONS = {
     "post_progress": (check_post_progress, _("Post progress")),
     "exclude": (check_exclude, _("Exclude from assessment")),
     "restore": (check_restore, _("Restore to assessment")),
+    "publish": (check_publish, _("Publish on the site")),
+    "unpublish": (check_unpublish, _("Take off the site")),
 }
 
 

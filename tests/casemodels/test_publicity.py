@@ -32,3 +32,20 @@ def test_a_handling_unit_may_not_publish(world, flow):
         set_case_public(case, True, acting_user=world.dept_handler)
     case.refresh_from_db()
     assert not case.is_public
+
+
+def test_the_case_page_offers_publish_to_a_supervisor_and_it_works(world, flow, client):
+    from django.urls import reverse
+
+    case = flow.closed()
+    client.force_login(world.supervisor)
+    page = client.get(reverse("cases:inspect", args=[case.pk])).content.decode()
+    url = reverse("cases:publish", args=[case.pk])
+    assert url in page and reverse("cases:unpublish", args=[case.pk]) not in page
+    response = client.post(url, {"expected_version": case.version})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.is_public
+    # and a handler of the unit is never offered it
+    client.force_login(world.dept_handler)
+    assert url not in client.get(reverse("cases:inspect", args=[case.pk])).content.decode()
