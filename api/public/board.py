@@ -147,7 +147,11 @@ class BulletinType(graphene.ObjectType):
     number = graphene.Int(required=True)
     label = graphene.String(required=True, description="Series, year and number, in the site's language.")
     title = graphene.String(required=True)
+    period = graphene.String(
+        required=True, description="The period the figures cover (2025-10, 2025-W41, 2025); empty for older issues.",
+    )
     period_label = graphene.String(required=True, description="The period the bulletin covers, as written.")
+    page_count = graphene.Int(description="Pages of the PDF; null when not rendered here.")
     published_at = graphene.DateTime(required=True)
     document_url = graphene.String(description="The PDF's absolute address; null when there is none yet.")
 
