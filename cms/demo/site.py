@@ -1,16 +1,30 @@
-"""The public home page of the demo site.
+"""The public site of the demo: the home page and the pages below it.
 
 Wagtail's first migration creates a bare "Welcome to your new Wagtail site!"
 page as the default site's root. As in bakerydemo's initial-data loading,
 the demo removes that page (only while it is still a bare, childless
 ``Page``) and puts the ``HomePage`` in its place, so the site root answers
-with 高平市接诉即办."""
+with 高平市接诉即办.
+
+Below it: the notices (with one notice), the result board (``board``), the
+bulletin archive (``bulletins``), the submit page on the public web channel
+(``submit``), the track page (``track``) and the knowledge base
+(``knowledge``); the home page's body gets the month's figures, cards
+linking to them, the latest notices and the latest bulletins. Pages are
+found by their type under the home page and made only when missing."""
+
+import datetime
+import json
 
 from django.contrib.contenttypes.models import ContentType
 from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
-from cms.models import HomePage
+from cms.models import (
+    BulletinArchivePage, HomePage, KnowledgeSearchPage, NoticeIndexPage, NoticePage, ResultBoardPage,
+    SubmitRequestPage, TrackCasePage,
+)
+from snippets.models import Channel
 
 TITLE = "高平市接诉即办"
 INTRO = (
@@ -45,7 +59,7 @@ def _bare_welcome_page(root):
     return page
 
 
-def load(stats):
+def load_home(stats):
     """Create the home page once and make it the default site's root."""
     home = HomePage.objects.first()
     if home is None:
@@ -68,4 +82,95 @@ def load(stats):
         site.root_page = home
         site.site_name = site.site_name or TITLE
         site.save()
+    return home
+
+
+# (model, slug, title, fields, card text): the pages under the home page, in menu order.
+PAGES = [
+    (NoticeIndexPage, "notices", "通知公告", {"intro": "<p>高平市接诉即办指挥中心发布的通知、公告。</p>"},
+     "中心发布的通知、公告"),
+    (ResultBoardPage, "board", "办理情况红黑榜", {
+        "intro": "<p>按月、按周公布全市诉求受理、办结情况和承办单位“三率”排名。样本量不足的单位只列出、不排名。</p>",
+        "led_heading": "高平市接诉即办办理情况",
+    }, "受理办结数据、三率排名、红黑榜"),
+    (BulletinArchivePage, "bulletins", "通报简报", {"intro": "<p>接诉即办工作通报、简报、快报，可下载PDF。</p>"},
+     "历期通报、简报、快报"),
+    (SubmitRequestPage, "submit", "我要反映", {
+        "intro": "<p>在线反映您的诉求，无需登录。提交后请记下受理编号和查询码，凭此查询办理进度。</p>",
+        "success_text": "<p>我们将在规定时限内办理并答复。紧急情况请直接拨打12345。</p>",
+    }, "在线提交诉求，无需登录"),
+    (TrackCasePage, "track", "办件查询", {"intro": "<p>输入受理编号和查询码，查看您的诉求办理进度和答复。</p>"},
+     "凭受理编号和查询码查进度"),
+    (KnowledgeSearchPage, "knowledge", "政策问答", {"intro": "<p>常见问题的统一答复口径，先查一查，也许马上就有答案。</p>"},
+     "常见问题统一答复口径"),
+]
+NOTICE = (
+    "网上民声平台上线公告", "门户网站“我要反映”栏目正式上线，群众可在线提交诉求、查询办理进度。",
+    [("paragraph", "<p>即日起，市民可通过门户网站“我要反映”栏目在线提交诉求，无需注册登录；"
+                   "提交成功后页面显示受理编号和查询码，凭此可在“办件查询”栏目随时查看办理进度和答复。</p>"),
+     ("paragraph", "<p>12345热线7×24小时人工服务不变。</p>")],
+)
+
+
+def _add_child(parent, page):
+    parent = Page.objects.get(pk=parent.pk)  # fresh numchild for treebeard
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def _free_slug(home, slug):
+    taken = set(home.get_children().values_list("slug", flat=True))
+    candidate, n = slug, 2
+    while candidate in taken:
+        candidate, n = f"{slug}-{n}", n + 1
+    return candidate
+
+
+def load_pages(home, stats):
+    """Create the pages under the home page that are missing: ``({slug: page}, how many were made)``."""
+    pages, made = {}, 0
+    web = Channel.objects.filter(code="web", is_public=True).first()
+    for model, slug, title, fields, _text in PAGES:
+        page = model.objects.child_of(home).first()
+        if page is None:
+            extra = {"channel": web} if model is SubmitRequestPage else {}
+            page = _add_child(home, model(title=title, slug=_free_slug(home, slug), **fields, **extra))
+            stats[model.__name__] += 1
+            made += 1
+            if model is NoticeIndexPage:
+                notice_title, intro, body = NOTICE
+                _add_child(page, NoticePage(
+                    title=notice_title, slug="web-portal", date=datetime.date(2025, 9, 1), intro=intro,
+                    body=[(kind, RichText(html)) for kind, html in body],
+                ))
+                stats["NoticePage"] += 1
+        pages[slug] = page
+    return pages, made
+
+
+def home_blocks(pages):
+    """The home page's live blocks, as raw stream data."""
+    cards = [
+        {"page": pages[slug].pk, "title": "", "text": text}
+        for _model, slug, _title, _fields, text in PAGES if slug in pages
+    ]
+    return [
+        {"type": "board_summary", "value": {"heading": "本月办理情况", "board": pages["board"].pk}},
+        {"type": "link_cards", "value": {"heading": "我要办", "cards": cards}},
+        {"type": "latest_notices", "value": {"heading": "通知公告", "count": 5}},
+        {"type": "latest_bulletins", "value": {"heading": "最新通报", "count": 5}},
+    ]
+
+
+def load(stats):
+    """The home page, the pages below it, and the home page's live blocks
+    (added once: only when a page was made in this run and the body has no
+    link cards yet, so an editor's later changes are kept)."""
+    home = load_home(stats)
+    pages, made = load_pages(home, stats)
+    home = HomePage.objects.get(pk=home.pk)
+    if made and not any(block.block_type == "link_cards" for block in home.body):
+        home.body = json.dumps([*home.body.raw_data, *home_blocks(pages)])
+        home.save_revision().publish()
     return home
