@@ -26,6 +26,7 @@ class SubmitRequestForm(forms.Form):
     )
     content = forms.CharField(
         label=_("Your request"), max_length=CONTENT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": _("Describe your request.")},
         help_text=_("What happened, where and since when, and what you would like done."),
     )
     citizen_name = forms.CharField(label=_("Your name"), max_length=50, required=False)
@@ -48,15 +49,8 @@ class SubmitRequestForm(forms.Form):
     )
 
     error_messages = {
-        "content_blank": _("Describe your request."),
         "phone_required": _("Give a phone number to be reached at, or choose to stay anonymous."),
     }
-
-    def clean_content(self):
-        content = self.cleaned_data["content"].strip()
-        if not content:
-            raise ValidationError(self.error_messages["content_blank"], code="required")
-        return content
 
     def clean(self):
         data = super().clean()
