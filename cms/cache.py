@@ -8,12 +8,21 @@ URLconf (``public_urlpatterns()``, same route and name ``wagtail_serve``, so
 page URLs reverse as before).
 
 **Key**: the scheme, host and full path with the query string (``?period=``
-of the result board), the active language, hashed; the entry keeps the
-public version it was rendered under (``publishing.cache``). A hit reads
-the version and the entry in one round trip (``get_many``: one ``MGET`` on
-Redis) and counts only if the entry's version is the current one; a bump of
-the version thus makes every cached page stale at once, and the next
-request renders the page again and overwrites the stale entry in place.
+of the result board) and the active language; each entry keeps the public
+version it was rendered under (``publishing.cache``) and counts only while
+that is the current one. A bump of the version thus makes every cached page
+stale at once; the next request renders the page again and overwrites the
+stale entry in place.
+
+**Two levels**: each process keeps the pages it served in memory
+(``LocalPages``, at most ``MINSHENG_PAGE_CACHE_LOCAL_ENTRIES``, 128), in
+front of the shared cache (its key: the URL hashed). A hit in the process
+costs no cache read at all when the version is kept too: on Redis the
+process reads the version at most once a second
+(``current_public_version``), so a change made elsewhere shows within that
+second; on the local-memory cache the version is read on every request (a
+few microseconds). A page missing in the process is looked for in the
+shared cache (one read), then rendered and stored in both.
 
 **Never from the cache, never into it** (the request goes to Wagtail as
 if there were no cache):
@@ -50,17 +59,24 @@ of received and closed cases, recent closed cases) and, on the local-memory
 cache, changes made in another process.
 
 Why not ``django.middleware.cache`` / ``cache_page``: they key a page on a
-fixed prefix (no version read per request), take two cache reads per hit
-(the Vary header list, then the page), cache ``Vary: Cookie`` pages per cookie
-value instead of leaving them out, and add ``Expires`` / ``max-age`` headers
-that let browsers keep a page after it changed. The pieces that fit are
-Django's own: ``get_max_age``, the ``Cache-Control`` parsing and the active
-language in the key, as in ``learn_cache_key``.
+fixed prefix (no version), take two reads of the shared cache per hit (the
+Vary header list, then the pickled response: two network round trips on
+Redis, which alone cost more than a bare Django view), cache ``Vary:
+Cookie`` pages per cookie value instead of leaving them out, and add
+``Expires`` / ``max-age`` headers that let browsers keep a page after it
+changed. The pieces that fit are Django's own: the response checks of
+``UpdateCacheMiddleware`` (200 only, not streaming, no cookie set, not
+``private``, ``max-age`` as the time kept, ``get_max_age``), the
+``Cache-Control`` parsing, the active language in the key as in
+``learn_cache_key``, and a response served to HEAD from what GET stored, as
+``FetchFromCacheMiddleware`` does.
 
 Responses served from the cache carry ``X-Minsheng-Cache: hit``, rendered
 ones that were stored ``X-Minsheng-Cache: miss``.
 """
 
+import threading
+import time
 from hashlib import md5
 
 from django.conf import settings
@@ -73,10 +89,11 @@ from django.utils.translation import get_language
 from wagtail import urls as wagtail_urls
 from wagtail import views as wagtail_views
 
-from publishing.cache import VERSION_KEY, public_version
+from publishing.cache import current_public_version
 
 KEY_PREFIX = "minsheng:page:"
 DEFAULT_SECONDS = 300
+DEFAULT_LOCAL_ENTRIES = 128
 HEADER = "X-Minsheng-Cache"
 # Cache-Control directives that keep a response out of a shared cache.
 UNCACHEABLE = frozenset({"private", "no-cache", "no-store"})
@@ -86,9 +103,54 @@ def cache_seconds():
     return getattr(settings, "MINSHENG_PAGE_CACHE_SECONDS", DEFAULT_SECONDS)
 
 
-def page_key(request):
-    """The cache key of the page a request asks for (without the version)."""
-    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}|{get_language()}"
+class LocalPages:
+    """The pages this process keeps in memory, in front of the shared cache:
+    ``{url: (version, time.monotonic() deadline, (status, headers, content))}``,
+    at most ``MINSHENG_PAGE_CACHE_LOCAL_ENTRIES`` (the oldest stored goes
+    first). Reads take no lock; writes do."""
+
+    def __init__(self):
+        self.pages = {}
+        self.lock = threading.Lock()
+
+    def get(self, url, version):
+        entry = self.pages.get(url)
+        if entry is not None and entry[0] == version and entry[1] > time.monotonic():
+            return entry[2]
+        return None
+
+    def put(self, url, version, seconds, payload):
+        limit = getattr(settings, "MINSHENG_PAGE_CACHE_LOCAL_ENTRIES", DEFAULT_LOCAL_ENTRIES)
+        if limit <= 0 or seconds <= 0:
+            return
+        with self.lock:
+            self.pages.pop(url, None)
+            while len(self.pages) >= limit:
+                self.pages.pop(next(iter(self.pages)))
+            self.pages[url] = (version, time.monotonic() + seconds, payload)
+
+    def clear(self):
+        with self.lock:
+            self.pages.clear()
+
+
+local_pages = LocalPages()
+
+
+def page_url(request):
+    """What tells a cached page apart: scheme, host, path, query string and
+    language, as one string.
+
+    The host is taken as sent, unchecked (``get_host`` checks it against
+    ALLOWED_HOSTS; ``CommonMiddleware`` has just done so): an entry exists
+    only for a host Wagtail accepted when it rendered the page, so a host
+    it would refuse can never find one."""
+    meta = request.META
+    return f"{request.scheme}://{request._get_raw_host()}{request.path}?{meta.get('QUERY_STRING', '')}|{get_language()}"
+
+
+def page_key(url):
+    """The shared cache's key for a page's URL (``page_url``)."""
     return KEY_PREFIX + md5(url.encode(), usedforsecurity=False).hexdigest()
 
 
@@ -121,43 +183,55 @@ def response_is_cacheable(request, response):
     return not getattr(messages, "added_new", False)
 
 
-def cached_response(entry):
-    status, headers, content = entry
+def cached_response(payload):
+    status, headers, content = payload
     response = HttpResponse(content, status=status, headers=headers)
     response[HEADER] = "hit"
     return response
 
 
-def store(request, response, key, version):
-    """Keep ``response`` under ``key`` for the ``version`` it was rendered
-    under, if it may be kept."""
+def store(request, response, url, version):
+    """Keep ``response`` for ``url`` under the ``version`` it was rendered
+    under, if it may be kept: in the shared cache and in this process."""
     if not response_is_cacheable(request, response):
         return
     max_age = get_max_age(response)
-    timeout = cache_seconds() if max_age is None else max_age
+    seconds = cache_seconds() if max_age is None else max_age
+    content = response.content
     headers = dict(response.items())
-    cache.set(key, (version, (response.status_code, headers, response.content)), timeout)
+    headers["Content-Length"] = str(len(content))  # (CommonMiddleware would join the content again to count it)
+    payload = (response.status_code, headers, content)
+    cache.set(page_key(url), (version, time.time() + seconds, payload), seconds)
+    local_pages.put(url, version, seconds, payload)
     response[HEADER] = "miss"
+
+
+def from_shared_cache(url, version):
+    """The page from the shared cache if it is there for ``version`` (kept in
+    this process from then on), else None."""
+    entry = cache.get(page_key(url))
+    if entry is None or entry[0] != version:
+        return None
+    _version, expires, payload = entry
+    local_pages.put(url, version, expires - time.time(), payload)
+    return payload
 
 
 def serve(request, path):
     """Wagtail's ``serve`` behind the public pages' cache (module docstring)."""
     if not request_is_cacheable(request):
         return wagtail_views.serve(request, path)
-    key = page_key(request)
-    found = cache.get_many((VERSION_KEY, key))
-    version = found.get(VERSION_KEY)
-    entry = found.get(key)
-    if version is None:
-        version = public_version()
-    elif entry is not None and entry[0] == version:
-        return cached_response(entry[1])
+    url = page_url(request)
+    version = current_public_version()
+    payload = local_pages.get(url, version) or from_shared_cache(url, version)
+    if payload is not None:
+        return cached_response(payload)
     response = wagtail_views.serve(request, path)
     if request.method == "GET":
         if hasattr(response, "render") and callable(response.render) and not response.is_rendered:
-            response.add_post_render_callback(lambda rendered: store(request, rendered, key, version))
+            response.add_post_render_callback(lambda rendered: store(request, rendered, url, version))
         else:
-            store(request, response, key, version)
+            store(request, response, url, version)
     return response
 
 

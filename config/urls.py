@@ -22,4 +22,4 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Wagtail's front-end URLs, pages served through the public pages' cache (cms.cache).
-urlpatterns += [path("", include(public_urlpatterns()))]
+urlpatterns += public_urlpatterns()

@@ -2,6 +2,7 @@
 cached pages stale (publishing.cache, cms.signals)."""
 
 import datetime
+import time
 
 import pytest
 from django.apps import apps
@@ -86,6 +87,71 @@ def test_head_is_answered_from_a_cached_get_but_stores_nothing(client, home):
     assert cache_state(client.head("/")) is None
     assert cache_state(client.get("/")) == "miss"
     assert cache_state(client.head("/")) == "hit"
+
+
+def test_a_page_kept_in_the_process_needs_no_shared_entry(client, home):
+    from django.core.cache import cache
+
+    from cms.cache import local_pages
+
+    client.get("/")
+    shared = [key.split(":", 2)[2] for key in cache._cache if "minsheng:page:" in key]  # (locmem's made keys)
+    assert shared
+    cache.delete_many(shared)
+    assert cache_state(client.get("/")) == "hit"
+    local_pages.clear()
+    assert cache_state(client.get("/")) == "miss"
+
+
+def test_a_page_another_process_stored_is_a_hit_here(client, home):
+    from cms.cache import local_pages
+
+    client.get("/")
+    local_pages.clear()  # this process never served it
+    assert cache_state(client.get("/")) == "hit"
+
+
+def test_on_a_shared_cache_the_version_is_read_at_most_once_a_second(client, home, monkeypatch):
+    import time
+
+    from django.core.cache import cache
+
+    from publishing import cache as public_cache
+
+    # given a shared cache (Redis), on which a read is a round trip
+    monkeypatch.setattr(public_cache, "memo_seconds", lambda: 1.0)
+    client.get("/")
+    assert cache_state(client.get("/")) == "hit"
+    # when another process bumps the version
+    cache.incr(public_cache.VERSION_KEY)
+    # then this one goes on with the page for the rest of the second, and renders it after
+    assert cache_state(client.get("/")) == "hit"
+    later = time.monotonic() + 1.5
+    monkeypatch.setattr(public_cache.time, "monotonic", lambda: later)
+    assert cache_state(client.get("/")) == "miss"
+
+
+def test_a_bump_in_this_process_is_seen_at_once_even_with_a_kept_version(client, home, monkeypatch):
+    from publishing import cache as public_cache
+
+    monkeypatch.setattr(public_cache, "memo_seconds", lambda: 1.0)
+    client.get("/")
+    bump_public_version()
+    assert cache_state(client.get("/")) == "miss"
+
+
+def test_a_page_with_a_max_age_is_kept_that_long(client, fake_page):
+    from django.core.cache import cache
+
+    def page(request):
+        response = HttpResponse("你好")
+        patch_cache_control(response, max_age=60)
+        return response
+
+    fake_page(page)
+    assert cache_state(client.get("/")) == "miss"
+    (key,) = [key for key in cache._cache if "minsheng:page:" in key]
+    assert 55 < cache._expire_info[key] - time.time() <= 60
 
 
 # --- Invalidation ----------------------------------------------------------------------------------
@@ -212,7 +278,7 @@ def test_public_content_changed_outside_a_transaction_bumps_once(transactional_d
     assert public_version() == before + 1
 
 
-def test_a_roll_up_refresh_that_recomputed_figures_bumps_the_version(flow, clock):
+def test_a_roll_up_refresh_that_recomputed_figures_bumps_the_version(flow, clock):  # noqa: F811
     from casemodels.services.rollups import refresh_rollups
 
     flow.dispatched()
