@@ -45,7 +45,7 @@ class SubmitRequestForm(forms.Form):
     )
     is_confidential = forms.BooleanField(
         label=_("Keep my identity confidential"), required=False,
-        help_text=_("For reports: your details are seen by the centre only, and the case is never published."),
+        help_text=_("For reports: your details are shown only to the staff allowed to see them, and the case is never published."),
     )
 
     error_messages = {

@@ -82,11 +82,14 @@ def load_summary(period):
     return cached_board_summary(period)
 
 
-def load_charts(summary):
+LED_CHART_WIDTH = 560  # drawn narrower, a chart is scaled up more on the screen: larger type
+
+
+def load_charts(summary, **options):
     """The board's SVG charts: ``{"volume", "rates", "items", "regions"}``."""
     from publishing.figures import board_charts
 
-    return board_charts(summary)
+    return board_charts(summary, **options)
 
 
 class ResultBoardPage(RoutablePageMixin, Page):
@@ -128,7 +131,7 @@ class ResultBoardPage(RoutablePageMixin, Page):
     max_count = 1
     show_in_menus_default = True
 
-    def board_context(self, request):
+    def board_context(self, request, *, chart_options=None):
         """``(context, status)`` for the period asked for: the summary and
         charts, or the error naming a bad period (status 400)."""
         asked = (request.GET.get("period") or "").strip()
@@ -141,7 +144,7 @@ class ResultBoardPage(RoutablePageMixin, Page):
             return context, 400
         board = summary.board
         context.update(
-            summary=summary, charts=load_charts(summary), period=board.period,
+            summary=summary, charts=load_charts(summary, **(chart_options or {})), period=board.period,
             period_title=period_title(board.start, board.kind),
             # the red and black lists that name a unit, red first, group by group
             lists=[(group, rows, "red") for group, rows in summary.red_lists if rows]
@@ -161,7 +164,7 @@ class ResultBoardPage(RoutablePageMixin, Page):
 
     @path("led/")
     def led(self, request):
-        context, status = self.board_context(request)
+        context, status = self.board_context(request, chart_options={"width": LED_CHART_WIDTH})
         response = self.render(request, context_overrides=context, template="cms/result_board_led.html")
         response.status_code = status
         return response

@@ -17,12 +17,18 @@
   var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
   /* --- the clock ------------------------------------------------------- */
+  /* The centre's time (data-time-zone), whatever zone the screen's computer is set to. */
   var clock = document.querySelector("[data-led-clock]");
+  var zone = body.getAttribute("data-time-zone") || undefined;
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   function tick() {
     if (!clock) { return; }
     var now = new Date();
-    clock.textContent = pad(now.getHours()) + ":" + pad(now.getMinutes());
+    try {
+      clock.textContent = now.toLocaleTimeString("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hour12: false });
+    } catch (error) {  /* an unknown zone: the screen's own time */
+      clock.textContent = pad(now.getHours()) + ":" + pad(now.getMinutes());
+    }
   }
   tick();
   window.setInterval(tick, 10000);
