@@ -269,6 +269,9 @@ LOGGING = {
         # Wagtail's search-index updates run as django-tasks; one INFO line each is noise.
         "django_tasks": {"level": "WARNING"},
         "django.tasks": {"level": "WARNING"},
+        # weasyprint logs every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 
