@@ -84,6 +84,7 @@ def test_the_home_page_shows_its_live_blocks(client, site):
     unpublished.unpublish()
     home = HomePage.objects.get(pk=site.home.pk)
     home.body = [
+        ("heading", "一个入口"),
         ("board_summary", {"heading": "本月办理情况", "board": site.board}),
         ("link_cards", {"heading": "我要办", "cards": [
             {"page": site.submit, "title": "", "text": "在线提交"},
@@ -99,6 +100,7 @@ def test_the_home_page_shows_its_live_blocks(client, site):
     text = text_of(response)
     # then each block shows its content: the figures with a link to the board, the cards, notices, bulletins
     assert response.status_code == 200
+    assert "<h2>一个入口</h2>" in response.content.decode()
     assert "本月办理情况" in text and "Received" in text and "Satisfaction rate" in text
     assert f'href="{site.board.url}"' in response.content.decode()
     assert "我要反映" in text and "在线提交" in text and "旧的" not in text
