@@ -331,6 +331,15 @@ def test_a_search_that_finds_nothing_says_so(client, site, templates):
     assert "Nothing found" in text
 
 
+# --- the admin -----------------------------------------------------------------------------------
+
+def test_editors_can_open_every_page_in_the_admin(client, site, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("editor", "editor@example.com", "pw"))
+    for name in ("home", "notices", "notice", "board", "bulletins", "submit", "track", "knowledge"):
+        page = getattr(site, name)
+        assert client.get(f"/admin/pages/{page.pk}/edit/").status_code == 200, name
+
+
 # --- the demo ------------------------------------------------------------------------------------
 
 def test_the_demo_site_has_every_page_linked_from_the_home_page_once(client, db):
