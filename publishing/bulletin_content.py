@@ -55,6 +55,11 @@ def issue_sections(bulletin, *, now=None):
         if kind == "charts":
             charts = charts if charts is not None else board_charts(summary)
             data["charts"] = [charts[name] for name in value.get("charts") or [] if name in charts]
+        elif kind == "red_black":
+            # Only the groups with someone on the list (a group with one ranked unit has neither list).
+            size = value.get("size") or 3
+            data["red"] = [(group, rows[:size]) for group, rows in summary.red_lists if rows]
+            data["black"] = [(group, rows[:size]) for group, rows in summary.black_lists if rows]
         elif kind == "hot_items":
             data["limit"] = value.get("limit")
         elif kind == "text":
@@ -71,10 +76,21 @@ def issue_sections(bulletin, *, now=None):
     return summary, sections
 
 
+def css_string(value):
+    """``value`` for a CSS string inside the page's ``<style>`` (the running
+    header): every ASCII character but letters, digits and spaces as a CSS
+    hex escape, so that quotes, backslashes, ``<`` and ``-`` print as
+    themselves and nothing ends the string or the style element (``escapejs``
+    writes ``\\u002D``, which CSS reads as ``u002D``)."""
+    return "".join(
+        char if char.isalnum() or char == " " or ord(char) > 127 else f"\\{ord(char):x} " for char in str(value)
+    )
+
+
 def render_issue_html(bulletin, *, now=None):
     """The issue as an HTML document, ready for ``publishing.pdf``."""
     summary, sections = issue_sections(bulletin, now=now)
     return render_to_string(f"publishing/bulletins/{bulletin.series.layout}.html", {
         "bulletin": bulletin, "series": bulletin.series, "summary": summary, "sections": sections,
-        "generated_at": timezone.localtime(now or timezone.now()),
+        "running_label": css_string(bulletin.label), "generated_at": timezone.localtime(now or timezone.now()),
     })

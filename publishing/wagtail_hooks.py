@@ -223,6 +223,8 @@ class BulletinActionView(WagtailAdminTemplateMixin, FormView):
                 if self.bulletin.is_published:
                     raise BulletinError(gettext("%(label)s is published: withdraw it before rendering it again.")
                                         % {"label": self.bulletin.label})
+                if self.bulletin.withdrawn_at is not None:  # the task would refuse it, after "being rendered"
+                    raise BulletinError(gettext("%(label)s was withdrawn.") % {"label": self.bulletin.label})
                 queue_render(self.bulletin)
                 messages.success(self.request, gettext("%(label)s is being rendered again.")
                                  % {"label": self.bulletin.label})
