@@ -15,7 +15,6 @@ from django.utils import timezone
 from .case_lists import overdue_cases, supervision_notes, unsatisfied_cases
 from .figures import board_charts, board_summary
 from .periods import parse_period
-from .typical import typical_cases
 
 
 @dataclass
@@ -65,7 +64,7 @@ def issue_sections(bulletin, *, now=None):
         elif kind == "text":
             data["text"] = value.get("text")
         elif kind == "typical_cases":
-            data["cases"] = typical_cases(start, end)
+            data["cases"] = summary.typical_cases
         elif kind == "overdue":
             data["lines"] = overdue_cases(start, end, now=now, limit=value.get("limit") or 30)
         elif kind == "unsatisfied":

@@ -16,8 +16,9 @@ nowhere else (the admin, the scheduled task and the demo call these).
   withdrew is never made again by the schedule. Safe to run as often as
   wanted, and again after a crash: each step looks at what is done.
 
-Who may act: staff with the "change bulletin" permission (centre
-administrators and editors); the scheduled task acts as nobody."""
+Who may act: staff with the "change bulletin" permission (the groups of the
+centre's administrator and supervisor roles, ``snippets.services.roles``,
+or granted by hand); the scheduled task acts as nobody."""
 
 import datetime
 import logging
@@ -163,6 +164,8 @@ def publish_issue(bulletin, *, acting_user=None, at=None):
     bulletin.refresh_from_db()
     if bulletin.withdrawn_at is not None:
         raise BulletinError(_("%(label)s was withdrawn.") % {"label": bulletin.label})
+    if bulletin.is_published:
+        raise BulletinError(_("%(label)s is published already.") % {"label": bulletin.label})
     if bulletin.document_id is None:
         raise BulletinError(_("%(label)s has no PDF yet: render it first.") % {"label": bulletin.label})
     bulletin.is_published, bulletin.published_at = True, at or timezone.now()

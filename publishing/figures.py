@@ -22,11 +22,14 @@ draws it (``publishing.charts``, the same SVG for the web and the PDF).
   kind up to and including this one, oldest first (``previous_periods``).
 - ``recent_cases``: the latest published cases closed in the period
   (``publishing.published``: masked, never a confidential one).
+- ``typical_cases``: the typical cases staff chose among those closed in
+  the period (``publishing.typical``), masked likewise.
 
 Queries: three for the board, two per earlier trend period (its totals and
 its roll-up figures), three each for the hot items and regions, two for
-the recent cases: 11 + 2 × (``trend_length`` − 1) at most (21 with the
-defaults), whatever the number of units or cases.
+the recent cases, three for the typical cases (one when none is chosen):
+14 + 2 × (``trend_length`` − 1) at most (24 with the defaults), whatever
+the number of units or cases.
 
 ``cached_board_summary`` keeps a summary for ``BOARD_TTL`` seconds per
 period and options, under a version (``figures_cache_version``) that
@@ -54,6 +57,7 @@ from .case_lists import CaseLine, NoteLine, overdue_cases, supervision_notes, un
 from .charts import bar_chart, line_chart
 from .periods import MIN_YEAR, MONTH, YEAR, parse_period
 from .published import published_cases, published_view
+from .typical import typical_cases
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,7 @@ class BoardSummary:
     trend: list  # [TrendPoint], oldest first
     recent_cases: list  # [PublishedCase]
     small_samples: list  # [(BoardGroup, [BoardRow, …])]: listed, not ranked (a group with a scheme)
+    typical_cases: list  # [publishing.typical.TypicalView]: chosen by staff, closed in the period
 
 
 def _parse(period_text):
@@ -203,6 +208,7 @@ def board_summary(period_text, *, list_size=3, top=10, trend_length=6, recent=10
         trend=trend_points(board, trend_length),
         recent_cases=recent_cases,
         small_samples=small_samples,
+        typical_cases=typical_cases(board.start, board.end),
     )
 
 

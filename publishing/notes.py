@@ -8,14 +8,8 @@ whoever may read the note (``casemodels.services.supervision.notes_for``)."""
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from casemodels.services.supervision import notes_for
-
 from .masking import mask_text
 from .pdf import html_to_pdf
-
-
-def note_visible_to(note, user):
-    return notes_for(user).filter(pk=note.pk).exists()
 
 
 def note_pdf(note):

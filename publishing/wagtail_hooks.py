@@ -22,10 +22,12 @@ from wagtail.admin.widgets.button import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
+from casemodels.services.supervision import notes_for
+
 from .bulletins import BulletinError, create_issue, publish_issue, render_pdf_bytes, withdraw_issue
 from .forms import TypicalCaseForm
 from .models import Bulletin, BulletinSeries, TypicalCase
-from .notes import note_pdf, note_visible_to
+from .notes import note_pdf
 
 RENDER_TASK = "publishing.tasks.render_bulletin"
 
@@ -246,11 +248,7 @@ def preview_view(request, pk):
 
 def note_pdf_view(request, pk):
     """A reminder or supervision note as a PDF for its unit."""
-    from casemodels.models import SupervisionNote
-
-    note = get_object_or_404(SupervisionNote.objects.select_related("unit"), pk=pk)
-    if not note_visible_to(note, request.user):
-        raise PermissionDenied
+    note = get_object_or_404(notes_for(request.user).select_related("unit"), pk=pk)
     response = HttpResponse(note_pdf(note), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{note.number}.pdf"'
     return response

@@ -27,7 +27,7 @@ from django.views.generic import FormView
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
-from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, TitleColumn
+from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateInput
@@ -292,7 +292,8 @@ class SupervisionNoteViewSet(ModelViewSet):
     search_fields = ["number", "reason", "answer"]
     form_fields = ["reason"]  # required by ModelViewSet; the policy refuses add and edit
     list_display = [
-        TitleColumn("number", label=_("Note number"), get_url=note_url, sort_key="number"),
+        # A field name: Wagtail makes the title column, linked to the inspect view, with the row's menu.
+        "number",
         Column("kind", label=_("Kind"), accessor="get_kind_display"),
         Column("unit", label=_("Addressed to")),
         Column("case_count", label=_("Cases")),

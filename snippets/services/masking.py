@@ -97,6 +97,9 @@ def _mask_mobile(match):
     return (match.group("cc") or "") + mask_phone(match.group("number"))
 
 
+_FIRST_DIGIT = re.compile(r"[0-9０-９]")
+
+
 def mask_known(text, *, names=(), addresses=()):
     """Mask the given names and addresses wherever they occur in ``text``
     (the people a case concerns, when their own details turn up in a
@@ -104,6 +107,12 @@ def mask_known(text, *, names=(), addresses=()):
     text = text or ""
     for address in sorted({(a or "").strip() for a in addresses} - {""}, key=len, reverse=True):
         text = text.replace(address, mask_address(address))
+        # The house-number part quoted without the place before it ("幸福小区3号楼2单元501室"
+        # of "米山镇幸福小区3号楼2单元501室"): from the first digit on.
+        first_digit = _FIRST_DIGIT.search(address)
+        if first_digit is not None and len(address) - first_digit.start() >= 3:
+            tail = address[first_digit.start():]
+            text = text.replace(tail, mask_address(tail))
     for name in sorted({(n or "").strip() for n in names}, key=len, reverse=True):
         if len(name) >= 2:
             text = text.replace(name, mask_name(name))

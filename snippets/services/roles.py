@@ -53,12 +53,27 @@ def snippet_permissions(actions, model_names=None):
     return Permission.objects.filter(content_type__app_label="snippets", codename__in=codenames)
 
 
+# Apps above this one whose admin screens the centre's roles work in, by label (no import:
+# imports flow one way). Publishing: bulletin series, bulletins, typical cases.
+PUBLISHING_APP = "publishing"
+
+
+def publishing_permissions(actions):
+    return Permission.objects.filter(
+        content_type__app_label=PUBLISHING_APP, codename__regex=rf"^({'|'.join(actions)})_",
+    )
+
+
 def role_permissions(code):
-    """The permissions a role's group holds (besides admin access)."""
+    """The permissions a role's group holds (besides admin access): the
+    administrator configures everything, bulletins included; the supervisor
+    reads the configuration and makes, publishes and withdraws bulletins and
+    chooses typical cases."""
     if code == R.ADMINISTRATOR:
-        return snippet_permissions(("add", "change", "delete", "view"))
+        return snippet_permissions(("add", "change", "delete", "view")) | publishing_permissions(
+            ("add", "change", "delete", "view"))
     if code == R.SUPERVISOR:
-        return snippet_permissions(("view",), CONFIG_MODELS)
+        return snippet_permissions(("view",), CONFIG_MODELS) | publishing_permissions(("add", "change", "view"))
     if code == R.DISPATCHER:
         return snippet_permissions(("view",), DISPATCH_MODELS)
     return Permission.objects.none()
@@ -169,4 +184,6 @@ def create_roles_after_migrate(sender, app_config=None, using="default", apps=No
         except Exception:  # a partial migration: the role model is not there yet
             return
     create_permissions(global_apps.get_app_config("snippets"), verbosity=0, using=using)
+    if global_apps.is_installed(PUBLISHING_APP):
+        create_permissions(global_apps.get_app_config(PUBLISHING_APP), verbosity=0, using=using)
     ensure_roles()

@@ -353,3 +353,12 @@ def test_only_staff_who_may_change_bulletins_act_on_them(db, editor, outsider):
         assert state(issue) == before
     # the editor may
     assert publish_issue(issue, acting_user=editor).is_published
+
+
+def test_publishing_twice_is_refused_and_keeps_the_first_time(db):
+    issue = publish_issue(with_pdf(create_issue(series(), period="2025-09")))
+    first = issue.published_at
+    with pytest.raises(BulletinError, match="published already"), translation.override("en"):
+        publish_issue(issue)
+    issue.refresh_from_db()
+    assert issue.published_at == first

@@ -8,6 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 
 import pytest
+
+from publishing.typical import choose_typical_case
 from django.utils import translation
 
 from casemodels.models import Case
@@ -240,8 +242,11 @@ def test_hot_spots_and_recent_published_cases(september):
 
 
 def test_the_summary_costs_a_fixed_number_of_queries(september, django_assert_max_num_queries):
-    with django_assert_max_num_queries(11 + 2 * 2):
-        board_summary("2025-09", trend_length=3)
+    choose_typical_case(september.closed[0].number, headline="路灯当天修好")
+    with django_assert_max_num_queries(14 + 2 * 2):
+        summary = board_summary("2025-09", trend_length=3)
+    assert [t.headline for t in summary.typical_cases] == ["路灯当天修好"]
+    assert summary.typical_cases[0].case.number == september.closed[0].number
 
 
 def test_a_bad_period_is_refused(db):

@@ -116,11 +116,6 @@ def test_choosing_a_case_again_updates_its_choice(world, flow):
         "新标题", "说明", True, world.supervisor)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "MASKING GAP (snippets.services.masking.mask_known): a title that quotes the address without its "
-    "leading township (幸福小区3号楼2单元501室 for 米山镇幸福小区3号楼2单元501室) keeps the house numbers; "
-    "only the address as stored is replaced. Remove this mark once mask_known masks the house-number part "
-    "of the address wherever it occurs."))
 def test_house_numbers_quoted_without_the_whole_address_are_masked(world, flow):
     case = public(flow.closed(**{**PERSON, "title": f"{NAME}反映幸福小区3号楼2单元501室楼道灯不亮"}))
     choose_typical_case(case.number, headline="楼道灯")
