@@ -233,17 +233,16 @@ def test_the_note_pdf_names_the_note_and_the_unit_and_masks_the_citizen(pdfs):
 def test_the_overdue_list_of_a_known_data_set_has_the_expected_pages(pdfs):
     # given August's overdue list: HELD (40) rows of the same shape, one section, the standard layout
     pages = pdfinfo_pages(pdfs.overdue)
-    # then it is 3 pages: 15 rows, 20 and 5, as measured (pdftotext -bbox) and as follows from the
-    # layout. A4 is 841.9 pt tall; the 22 mm and 20 mm margins leave 62.4 to 785.2 pt. The table
-    # has fixed column widths (its colgroup), in which the case number (18 %) and the deadline
-    # (14 %) take two lines each, so a row is 34.81 pt: two 9.5 pt lines at Noto Sans CJK's line
-    # height (2 × 13.76 pt), 1.2 mm of padding above and below (6.8 pt) and a 0.5 pt border. On
-    # page 1 the masthead, the period line, the heading and the header row end at 242.5 pt, which
-    # leaves room for 15 rows (542.7 / 34.81 = 15.6); page 2 repeats the header row (ending at
-    # 83.5 pt) and holds 20 (701.7 / 34.81 = 20.2); page 3 the 5 left.
-    # LAYOUT: once those two columns are wide enough for one line (21.06 pt a row), the same data
-    # make 2 pages, 25 rows and 15 (as measured with the earlier automatic table layout).
-    assert pages == 3
+    # then it is 2 pages: 25 rows and 15, as measured (pdftotext) and as follows from the layout.
+    # A4 is 841.9 pt tall; the 22 mm and 20 mm margins leave 62.4 to 785.2 pt. The table has fixed
+    # column widths (its colgroup) in which every cell of these rows holds one line, so a row is
+    # 21.06 pt: one 9.5 pt line at Noto Sans CJK's line height (13.76 pt), 1.2 mm of padding above
+    # and below (6.8 pt) and a 0.5 pt border. On page 1 the masthead, the period line, the heading
+    # and the header row end at about 242 pt, leaving room for 25 rows (542.7 / 21.06 = 25.8); page 2
+    # repeats the header row and holds the 15 left.
+    # (With narrower number and deadline columns, each taking two lines, the same data made 3 pages:
+    # 15, 20 and 5 rows of 34.81 pt.)
+    assert pages == 2
     assert pdfs.overdue_pages == pages  # what the bulletin records is what pdfinfo counts
     # and every case is listed once, no row split across pages, the header repeated on each page
     text = compact(poppler("pdftotext", pdfs.overdue))
@@ -255,7 +254,7 @@ def test_the_overdue_list_of_a_known_data_set_has_the_expected_pages(pdfs):
         page_text = compact(poppler("pdftotext", pdfs.overdue, "-f", str(page), "-l", str(page)))
         assert number_header in page_text, page
         rows.append(sum(number in page_text for number in pdfs.held))
-    assert rows == [15, 20, 5]
+    assert rows == [25, 15]
 
 
 def test_the_running_header_prints_the_label_as_written(pdfs):
