@@ -182,14 +182,10 @@ def test_the_chinese_text_can_be_extracted(pdfs, monthly_text):
     assert compact(response_rate) in text
 
 
-def test_响应率_appears_once_the_catalog_translates_it(pdfs, monthly_text):
-    """响应率 itself. CATALOG: until locale/zh_Hans has "Response rate" → 响应率
-    this test is an expected failure (shown as ``x`` with this reason); once
-    the catalog has it, it asserts it, with no change here."""
+def test_响应率_appears(pdfs, monthly_text):
+    """响应率 itself, as the catalog translates "Response rate"."""
     with translation.override("zh-hans"):
         translated = gettext("Response rate")
-    if translated == "Response rate":
-        pytest.xfail('CATALOG: zh_Hans has no translation of "Response rate" yet (响应率): the lead fills it')
     assert translated == "响应率"
     assert "响应率" in compact(monthly_text)
 
