@@ -32,16 +32,16 @@ the recent cases, three for the typical cases (one when none is chosen):
 the number of units or cases.
 
 ``cached_board_summary`` keeps a summary for ``BOARD_TTL`` seconds per
-period and options, under a version (``figures_cache_version``) that
-``bump_figures_cache_version`` moves on when the figures or the pages change.
+period, options and language, under the public version
+(``publishing.cache``) that moves on when the figures or the pages change.
 """
 
 import datetime
-import time
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from casemodels.models.rollups import COUNT_FIELDS
@@ -54,6 +54,7 @@ from .board import (
     BOARD_TTL, DEFAULT_BASIC_SHARE, RATE_PLACES, BadPeriod, ResultBoard, period_totals, result_board,
 )
 from .case_lists import CaseLine, NoteLine, overdue_cases, supervision_notes, unsatisfied_cases  # noqa: F401
+from .cache import bump_public_version, current_public_version
 from .charts import bar_chart, line_chart
 from .periods import MIN_YEAR, MONTH, YEAR, parse_period
 from .published import published_cases, published_view
@@ -214,28 +215,19 @@ def board_summary(period_text, *, list_size=3, top=10, trend_length=6, recent=10
 
 # --- cache ------------------------------------------------------------------
 
-VERSION_KEY = "minsheng:figures:version"
 SUMMARY_DEFAULTS = {"list_size": 3, "top": 10, "trend_length": 6, "recent": 10, "region_level": Level.TOWNSHIP}
 
 
 def figures_cache_version():
-    """The current version of the cached figures (a counter kept in the
-    cache; it starts from the clock, so that a counter lost with the cache
-    does not come back to a number used before)."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, int(time.time()), None)
-        version = cache.get(VERSION_KEY)
-    return int(version)
+    """The version cached summaries are kept under: the public version
+    (``publishing.cache``), so that the bump that makes the pages stale
+    (page changes, bulletins, a roll-up refresh) renews the figures they show."""
+    return current_public_version()
 
 
 def bump_figures_cache_version():
-    """Move the version on: every cached summary is asked afresh. Returns the new version."""
-    try:
-        return cache.incr(VERSION_KEY)
-    except ValueError:  # not in the cache (never read, or evicted)
-        figures_cache_version()
-        return cache.incr(VERSION_KEY)
+    """Move the version on: every cached summary (and page) is asked afresh. Returns the new version."""
+    return bump_public_version()
 
 
 def cached_board_summary(period_text, **options):
@@ -248,7 +240,9 @@ def cached_board_summary(period_text, **options):
     start, _end, kind = _parse(period_text)
     options = {**SUMMARY_DEFAULTS, **options}
     described = ",".join(f"{name}={options[name]}" for name in sorted(options))
-    key = f"minsheng:figures:v1:{figures_cache_version()}:{kind}:{start.isoformat()}:{described}"
+    # The language too: the summary carries labels (the unit kinds') in the language it was made in.
+    key = (f"minsheng:figures:v2:{figures_cache_version()}:{translation.get_language()}:{kind}:"
+           f"{start.isoformat()}:{described}")
     summary = cache.get(key)
     if summary is None:
         summary = board_summary(period_text, **options)
