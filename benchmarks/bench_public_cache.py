@@ -126,6 +126,7 @@ def wsgi():
 def build(n, rng):
     """Units, ``n`` cases with their rows, the roll-up, and the site."""
     from bench_ranking import build_cases, build_units
+
     from casemodels.models import Case
     from casemodels.services.rollups import rebuild_rollups
 
