@@ -56,11 +56,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Func
+from django.utils import translation
 
 from casemodels.models import Case
 from casemodels.services.assessment import UnitFigures, UnitRates, unit_figures, unit_rates
 from snippets.models import AssessmentScheme, Unit
 
+from .cache import current_public_version
 from .periods import MONTH, YEAR, parse_period
 
 RATE_PLACES = Decimal("0.0001")
@@ -262,12 +264,14 @@ BOARD_TTL = 300  # seconds: the public board is a period's figures, not a live c
 
 
 def cached_result_board(period_text):
-    """``result_board`` kept for ``BOARD_TTL`` seconds per period (the public
-    API and pages ask for the same few periods over and over; each answer is
-    an aggregate over the period's assignments). A bad period is never cached."""
+    """``result_board`` kept for ``BOARD_TTL`` seconds per period, language
+    and public version (the public API and pages ask for the same few
+    periods over and over; each answer is an aggregate over the period's
+    assignments). A bad period is never cached."""
     start, end, kind = _parse(period_text)
-    # v2: the rows' figures carry contacted_on_time (a board cached before would lack it).
-    key = f"minsheng:board:v2:{kind}:{start.isoformat()}"
+    # v3: under the public version (publishing.cache: a roll-up refresh moves it on) and the language
+    # (the groups' labels are translated).
+    key = f"minsheng:board:v3:{current_public_version()}:{translation.get_language()}:{kind}:{start.isoformat()}"
     board = cache.get(key)
     if board is None:
         board = result_board(period_text)
