@@ -3,8 +3,8 @@
 one's text made fit for the public.
 
 - ``public_templates()``: the templates the public may read — the active
-  ones. (``ReplyTemplate`` has no public flag of its own yet; should it
-  get one, this is the one place to add it.)
+  ones marked for the public knowledge base (``is_public``, on by default;
+  staff untick it for answers meant for themselves).
 - ``search_public_templates(query)``: the public templates that answer a
   query, best first: those whose keywords or title appear in the query
   (``find_templates``, the call-takers' matching, so "我家暖气不热怎么办"
@@ -35,7 +35,7 @@ _SENTENCE_RE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+|\n|$)")
 
 def public_templates():
     """The reply templates the public may read (see the module docstring)."""
-    return ReplyTemplate.objects.filter(is_active=True)
+    return ReplyTemplate.objects.filter(is_active=True, is_public=True)
 
 
 def search_public_templates(query, *, category=None):

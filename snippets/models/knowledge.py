@@ -43,10 +43,14 @@ class ReplyTemplate(index.Indexed, RevisionedModel):
     usage_count = models.PositiveIntegerField(_("times used"), default=0, editable=False)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
+    is_public = models.BooleanField(
+        _("in the public knowledge base"), default=True,
+        help_text=_("Shown on the site's knowledge base search. Untick for answers meant for staff only."),
+    )
 
     panels = [
         FieldPanel("title"),
-        FieldRowPanel([FieldPanel("case_type"), FieldPanel("is_active")]),
+        FieldRowPanel([FieldPanel("case_type"), FieldPanel("is_active"), FieldPanel("is_public")]),
         FieldPanel("directory_items", widget=forms.SelectMultiple),
         FieldPanel("keywords"),
         FieldPanel("body"),

@@ -301,6 +301,14 @@ def templates(db):
     return heating, hidden, water
 
 
+def test_an_answer_for_staff_only_is_never_found(client, site, templates):
+    staff_only = ReplyTemplate.objects.create(title="暖气投诉内部处置要点", keywords="暖气", body="先核实用户缴费情况。",
+                                              is_public=False)
+    for query in ("暖气", "内部处置", "缴费"):
+        assert staff_only.title not in text_of(client.get(site.knowledge.url, {"q": query}))
+    assert staff_only.title not in text_of(client.get(site.knowledge.url))
+
+
 def test_the_knowledge_base_finds_a_public_answer_and_never_a_withdrawn_one(client, site, templates):
     heating, hidden, _water = templates
     # when a citizen asks in their own words
