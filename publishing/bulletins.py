@@ -32,7 +32,7 @@ from wagtail.documents import get_document_model
 from wagtail.models import Collection
 
 from .models import Bulletin, BulletinSeries
-from .periods import MONTH, WEEK, parse_period
+from .periods import parse_period, period_title
 from .board import period_label
 
 logger = logging.getLogger(__name__)
@@ -51,14 +51,9 @@ def check_editor(user):
 
 
 def period_name(period_text):
-    """The period as printed: 2025年10月, 2025年第41周, 2025年 (in the site's language)."""
+    """The period as printed (``publishing.periods.period_title``): 2025年10月, 2025年第41周（…）, 2025年."""
     start, _end, kind = parse_period(period_text)
-    if kind == MONTH:
-        return _("%(month)d/%(year)d") % {"year": start.year, "month": start.month}
-    if kind == WEEK:
-        year, week, _day = start.date().isocalendar()
-        return _("week %(week)d of %(year)d") % {"year": year, "week": week}
-    return _("the year %(year)d") % {"year": start.year}
+    return period_title(start, kind)
 
 
 def due_period(series, now=None):

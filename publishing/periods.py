@@ -16,6 +16,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 YEAR, MONTH, WEEK = "year", "month", "week"
@@ -75,3 +76,17 @@ def parse_period(text):
 
 def _midnight(day, zone):
     return datetime.datetime(day.year, day.month, day.day, tzinfo=zone)
+
+
+def period_title(start, kind):
+    """A period as people read it: 2025年10月, 2025年第41周（10月6日—10月12日）, 2025年."""
+    day = start.date() if isinstance(start, datetime.datetime) else start
+    if kind == MONTH:
+        return formats.date_format(day, "YEAR_MONTH_FORMAT")
+    if kind == WEEK:
+        year, week, _weekday = day.isocalendar()
+        return _("Week %(week)s of %(year)s (%(first)s – %(last)s)") % {
+            "week": week, "year": year, "first": formats.date_format(day, "MONTH_DAY_FORMAT"),
+            "last": formats.date_format(day + datetime.timedelta(days=6), "MONTH_DAY_FORMAT"),
+        }
+    return _("Year %(year)s") % {"year": day.year}

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -23,7 +23,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from publishing.board import BadPeriod
-from publishing.periods import MONTH, WEEK, YEAR
+from publishing.periods import MONTH, WEEK, YEAR, period_title
 
 MONTHS_OFFERED = 12
 WEEKS_OFFERED = 8
@@ -38,20 +38,6 @@ def local_today(now=None):
 def current_period(now=None):
     """The current month in the centre's time zone, as ``2025-10``."""
     return f"{local_today(now):%Y-%m}"
-
-
-def period_title(start, kind):
-    """A period as people read it: 2025年10月, 2025年第41周（10月6日—10月12日）, 2025年."""
-    day = start.date() if isinstance(start, datetime.datetime) else start
-    if kind == MONTH:
-        return formats.date_format(day, "YEAR_MONTH_FORMAT")
-    if kind == WEEK:
-        year, week, _weekday = day.isocalendar()
-        return _("Week %(week)s of %(year)s (%(first)s – %(last)s)") % {
-            "week": week, "year": year, "first": formats.date_format(day, "MONTH_DAY_FORMAT"),
-            "last": formats.date_format(day + datetime.timedelta(days=6), "MONTH_DAY_FORMAT"),
-        }
-    return _("Year %(year)s") % {"year": day.year}
 
 
 def period_choices(today=None):

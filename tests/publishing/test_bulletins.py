@@ -112,12 +112,12 @@ def test_the_issue_of_a_period_is_made_once(db):
 
 def test_the_period_is_named_for_the_reader(db):
     monthly = series()
-    with translation.override("en"):
+    with translation.override("zh-hans"):
         month = create_issue(monthly, period="2025-10", now=local(2025, 11, 1))
         week = create_issue(monthly, period="2025-w41", now=local(2025, 11, 1))
         year = create_issue(monthly, period="2025", now=local(2026, 1, 1))
     assert (month.period_label, week.period, week.period_label, year.period_label) == (
-        "10/2025", "2025-W41", "week 41 of 2025", "the year 2025")
+        "2025年10月", "2025-W41", "2025年第41周（10月6日 – 10月12日）", "2025年")
 
 
 @pytest.mark.parametrize("period", ["2025-13", "October", "2025-W54", "1999-01", ""])
