@@ -1,31 +1,15 @@
 """Template tags of the public site: rates as percentages, and the site's
 home page and navigation."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-
 from django import template
 from wagtail.models import Site
 
+from publishing.templatetags.publishing_tags import percent
+
 register = template.Library()
 
-DASH = "—"
-
-
-@register.filter
-def percent(rate, places=1):
-    """A rate between 0 and 1 as a percentage with one decimal: 0.875 → 87.5%;
-    "—" for None (nothing to measure) or anything that is not a number."""
-    if rate is None or rate == "":
-        return DASH
-    try:
-        value = Decimal(str(rate)) * 100
-        places = int(places)
-    except (InvalidOperation, TypeError, ValueError):
-        return DASH
-    if not value.is_finite():
-        return DASH
-    quantum = Decimal(1).scaleb(-places) if places > 0 else Decimal(1)
-    return f"{value.quantize(quantum, rounding=ROUND_HALF_UP)}%"
+# Rates as percentages: the filter the PDFs use, registered here too (one implementation).
+register.filter("percent", percent)
 
 
 def _site_root(context):
