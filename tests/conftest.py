@@ -22,22 +22,38 @@ def db_vendor():
     return connection.vendor
 
 
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright, one for the whole run (see
+    ``tests/casemodels/browser/conftest.py``)."""
+    from tests.casemodels.browser.conftest import launch_chromium
+
+    yield from launch_chromium()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache (throttles, counters) and with the
-    region names and keyword rules read afresh."""
+    """Each test starts with an empty cache (throttles, counters, pages), with
+    what the process keeps of it forgotten (the public version it read, the
+    pages it keeps in memory), and with the region names and keyword rules
+    read afresh."""
     from django.core.cache import cache
 
     from casemodels.services.places import gazetteer
     from casemodels.services.suggestions import rulebook
+    from cms.cache import local_pages
+    from publishing.cache import forget_public_version
 
-    cache.clear()
-    gazetteer.forget()
-    rulebook.forget()
+    def forget():
+        cache.clear()
+        forget_public_version()
+        local_pages.clear()
+        gazetteer.forget()
+        rulebook.forget()
+
+    forget()
     yield
-    cache.clear()
-    gazetteer.forget()
-    rulebook.forget()
+    forget()
 
 
 @pytest.fixture

@@ -30,8 +30,10 @@ def clock():
     yield None
 
 
-@pytest.fixture(scope="session")
-def chromium():
+def launch_chromium():
+    """Chromium for the run, as a generator: the session fixture ``chromium``
+    of ``tests/conftest.py`` (one for every app's browser tests: Playwright's
+    sync API runs one at a time in a thread)."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():

@@ -11,7 +11,7 @@ figures and rankings to show."""
 import pytest
 from wagtail.models import Locale, Page, Site
 
-from tests.casemodels.browser.conftest import chromium, clock, walker  # noqa: F401 (fixtures)
+from tests.casemodels.browser.conftest import clock, walker  # noqa: F401 (fixtures; chromium is the root's)
 
 
 @pytest.fixture
