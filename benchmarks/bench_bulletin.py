@@ -12,11 +12,12 @@ The data: the year of ``benchmarks/bench_ranking.py`` at a smaller size
 communities, with their assignments, visits, extensions and exclusions),
 the roll-up built from them. The series is 月度通报 with every section:
 figures, the four charts, rankings of every unit, red and black lists, hot
-matters and places, typical cases, 60 overdue and 60 unsatisfied cases,
+matters and places, typical cases, 35 overdue and 35 unsatisfied cases (20 pages in all),
 notes; October 2025 is rendered.
 
-Each measurement runs in a fresh process (the way a django-q2 worker
-renders one issue), ``--runs`` times:
+Each measurement runs in a fresh process, ``--runs`` times: the first
+rendering in the process ("cold": a django-q2 worker just started) and
+the same rendering again ("warm": a worker that has rendered before):
 
 - ``issue``: ``publishing.bulletins.render_pdf_bytes`` — the figures and
   lists read from the database, the HTML, weasyprint's layout and the PDF;
@@ -55,8 +56,8 @@ SECTIONS = [
     ("red_black", {"heading": "", "size": 5}),
     ("hot_items", {"heading": "", "limit": 20}),
     ("typical_cases", {"heading": ""}),
-    ("overdue", {"heading": "", "limit": 60}),
-    ("unsatisfied", {"heading": "", "limit": 60}),
+    ("overdue", {"heading": "", "limit": 35}),
+    ("unsatisfied", {"heading": "", "limit": 35}),
     ("supervision_notes", {"heading": "", "limit": 30}),
 ]
 
@@ -71,7 +72,9 @@ def resident_mb():
 
 
 def child(kind, database_name, rows):
-    """One measurement in this (fresh) process; prints a JSON line."""
+    """One measurement in this (fresh) process; prints a JSON line: the
+    first rendering in the process (cold), its peak memory, then the same
+    rendering again (warm: a worker that has rendered before)."""
     import django
 
     django.setup()
@@ -88,14 +91,14 @@ def child(kind, database_name, rows):
     from publishing import bulletin_content, pdf  # noqa: F401
 
     at_rest = resident_mb()
-
     if kind == "issue":
         from publishing.bulletins import render_pdf_bytes
         from publishing.models import Bulletin
 
         bulletin = Bulletin.objects.select_related("series").get(series__name=SERIES, period=PERIOD)
-        start = time.perf_counter()
-        pdf, pages = render_pdf_bytes(bulletin)
+
+        def render():
+            return render_pdf_bytes(bulletin)
     else:
         from publishing.pdf import html_to_pdf
 
@@ -104,10 +107,18 @@ def child(kind, database_name, rows):
         html = ('<html><head><meta charset="utf-8"><style>html{font-family:"Noto Sans CJK SC";font-size:10.5pt}'
                 "table{width:100%;border-collapse:collapse}td{border:.5pt solid #999;padding:1.2mm}</style></head>"
                 f"<body><h1>月度通报</h1><table>{body}</table></body></html>")
-        start = time.perf_counter()
-        pdf, pages = html_to_pdf(html)
-    seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "pages": pages, "bytes": len(pdf), "peak_mb": peak_mb(), "rest_mb": at_rest}))
+
+        def render():
+            return html_to_pdf(html)
+    start = time.perf_counter()
+    document, pages = render()
+    cold = time.perf_counter() - start
+    peak = peak_mb()
+    start = time.perf_counter()
+    render()
+    warm = time.perf_counter() - start
+    print(json.dumps({"seconds": cold, "warm": warm, "pages": pages, "bytes": len(document), "peak_mb": peak,
+                      "rest_mb": at_rest}))
 
 
 def measure(kind, database_name, runs, rows=0):
@@ -120,6 +131,7 @@ def measure(kind, database_name, runs, rows=0):
         results.append(json.loads(out.strip().splitlines()[-1]))
     return {
         "seconds": statistics.median(r["seconds"] for r in results),
+        "warm": statistics.median(r["warm"] for r in results),
         "peak_mb": max(r["peak_mb"] for r in results),
         "added_mb": max(r["peak_mb"] - r["rest_mb"] for r in results),
         "pages": results[0]["pages"], "bytes": results[0]["bytes"],
@@ -185,17 +197,20 @@ def main():
             connection.creation.destroy_test_db(database_name, verbosity=0)
 
     print(f"\nBulletin {bulletin.series.name} {PERIOD} on {connection.vendor}, median of {args.runs} fresh processes")
-    print(f"{'':<34}{'pages':>7}{'seconds':>10}{'peak MB':>10}{'added MB':>10}{'PDF KB':>9}")
+    print(f"{'':<34}{'pages':>7}{'cold s':>8}{'warm s':>8}{'peak MB':>9}{'added MB':>10}{'PDF KB':>8}")
     for label, r in (("issue (figures + charts + PDF)", issue), ("baseline: weasyprint, plain table", baseline)):
-        print(f"{label:<34}{r['pages']:>7}{r['seconds']:>10.2f}{r['peak_mb']:>10.0f}{r['added_mb']:>10.0f}"
-              f"{r['bytes'] / 1024:>9.0f}")
-    print(f"ratio issue / baseline: {issue['seconds'] / baseline['seconds']:.2f}× time, "
-          f"{issue['peak_mb'] / baseline['peak_mb']:.2f}× peak memory")
-    print("peak MB: the whole process (Django and every app loaded); added MB: peak less the process at rest before")
-    per_20 = issue["seconds"] * 20 / issue["pages"]
-    ok = issue["pages"] >= 20 and issue["seconds"] < TARGET_S and issue["added_mb"] < TARGET_MB
-    print(f"target: ≥ 20 pages in < {TARGET_S:.0f} s, rendering < {TARGET_MB} MB — {'met' if ok else 'NOT met'} "
-          f"({per_20:.2f} s per 20 pages)")
+        print(f"{label:<34}{r['pages']:>7}{r['seconds']:>8.2f}{r['warm']:>8.2f}{r['peak_mb']:>9.0f}"
+              f"{r['added_mb']:>10.0f}{r['bytes'] / 1024:>8.0f}")
+    print(f"ratio issue / baseline: {issue['seconds'] / baseline['seconds']:.2f}× time (cold), "
+          f"{issue['warm'] / baseline['warm']:.2f}× (warm), {issue['peak_mb'] / baseline['peak_mb']:.2f}× peak memory")
+    print("cold: the first rendering in a fresh process; warm: the same again in that process (a worker that has "
+          "rendered before)")
+    print("peak MB: the whole process (Django and every app loaded) after the first rendering; added MB: peak less "
+          "the process at rest before")
+    ok = (issue["pages"] >= 20 and issue["seconds"] < TARGET_S and issue["warm"] < TARGET_S
+          and issue["added_mb"] < TARGET_MB)
+    print(f"target: {issue['pages']} pages (≥ 20) in < {TARGET_S:.0f} s cold and warm, rendering < {TARGET_MB} MB — "
+          f"{'met' if ok else 'NOT met'}")
 
 
 if __name__ == "__main__":
