@@ -59,9 +59,7 @@ import datetime
 import os
 import random
 import statistics
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -71,6 +69,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
 DB_FILE = ROOT / "var" / "bench_public_cache.sqlite3"
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{DB_FILE}")
+
+from loopback_http import over_http  # noqa: E402 (benchmarks/ is on the path above)
 
 TARGET = 0.80
 HOST = "localhost"
@@ -266,87 +266,6 @@ def in_process(args):
     return {name: summary(values) for name, values in batches.items()}, page_bytes
 
 
-# --- Over HTTP: gunicorn ------------------------------------------------------------------------------
-def http_load(port, path, seconds, threads):
-    """``(requests per second, p50 ms, p95 ms, requests)`` of ``threads`` clients for ``seconds``."""
-    import http.client
-
-    latencies, errors = [], []
-    deadline = time.perf_counter() + seconds
-
-    def worker():
-        mine = []
-        while time.perf_counter() < deadline:
-            start = time.perf_counter()
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            try:
-                connection.request("GET", path, headers={"Host": HOST})
-                response = connection.getresponse()
-                response.read()
-                if response.status != 200:
-                    errors.append(response.status)
-            finally:
-                connection.close()
-            mine.append(time.perf_counter() - start)
-        latencies.extend(mine)
-
-    started = time.perf_counter()
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    elapsed = time.perf_counter() - started
-    assert not errors, f"non-200 answers: {errors[:5]}"
-    ordered = sorted(latencies)
-    return (len(ordered) / elapsed, statistics.median(ordered) * 1000, ordered[int(0.95 * (len(ordered) - 1))] * 1000,
-            len(ordered))
-
-
-def over_http(args, database_url):
-    import http.client
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": f"{ROOT}:{ROOT / 'benchmarks'}"}
-    server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "bench_public_cache:wsgi()"],
-        cwd=str(ROOT / "benchmarks"), env=env,
-    )
-    try:
-        for _ in range(200):
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                connection.request("GET", "/bench/bare/", headers={"Host": HOST})
-                connection.getresponse().read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        board = f"{BOARD}?period={PERIOD}"
-        http_load(port, board, 1, args.threads)  # each worker renders and stores the page once (warm-up)
-        http_load(port, "/bench/bare/", 1, args.threads)
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        connection.request("GET", board, headers={"Host": HOST})
-        response = connection.getresponse()
-        response.read()
-        assert response.getheader("X-Minsheng-Cache") == "hit", response.getheaders()
-        results = {"bare": [], "cached": []}
-        for _round in range(args.http_rounds):  # alternating intervals, as the batches in process
-            results["bare"].append(http_load(port, "/bench/bare/", args.http_seconds, args.threads))
-            results["cached"].append(http_load(port, board, args.http_seconds, args.threads))
-        return {
-            name: (statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows),
-                   statistics.median(r[2] for r in rows), sum(r[3] for r in rows))
-            for name, rows in results.items()
-        }
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
 # --- Main ---------------------------------------------------------------------------------------------
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -423,7 +342,11 @@ def main():
               f"overall {results['cached'][1] / results['bare'][1]:.2f}, at p50 {results['bare'][2] / results['cached'][2]:.2f}; "
               f"cached / uncached: {results['cached'][0] / results['uncached'][0]:.0f}×")
         if args.http:
-            served = over_http(args, database_url)
+            served = over_http(
+                "bench_public_cache:wsgi()", database_url, cached_path=f"{BOARD}?period={PERIOD}",
+                bare_path="/bench/bare/", host=HOST, threads=args.threads, rounds=args.http_rounds,
+                seconds=args.http_seconds,
+            )
             print(f"\nOver HTTP (gunicorn, 2 sync workers, {args.threads} client threads, "
                   f"{args.http_rounds} alternating intervals of {args.http_seconds:g} s each; medians of the intervals):\n")
             print("| request | requests | requests/s | p50 ms | p95 ms |")
