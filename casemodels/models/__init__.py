@@ -5,6 +5,7 @@ from .choices import OPEN_STATES, CaseState, DivertRoute, Satisfaction, VisitMet
 from .events import CaseEvent
 from .fingerprints import CaseFingerprint
 from .learning import DispatchModel
+from .privacy import PersonalDataAccess
 from .requests import ClockPause, ExtensionRequest, ReturnRequest
 from .rollups import AssessmentExclusion, RollupState, UnitDayFigures
 from .supervision import SupervisionNote, SupervisionNoteCase, SupervisionNoteCounter
@@ -18,5 +19,5 @@ __all__ = [
     "Notification", "Warning",
     "SupervisionNote", "SupervisionNoteCase", "SupervisionNoteCounter",
     "VisitAttempt",
-    "DispatchModel", "CaseFingerprint",
+    "DispatchModel", "CaseFingerprint", "PersonalDataAccess",
 ]

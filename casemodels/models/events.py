@@ -46,6 +46,7 @@ class CaseEvent(models.Model):
         RATE = "rate", _("Rated online by the citizen")
         EXCLUDE = "exclude", _("Excluded from assessment (核减)")
         RESTORE = "restore", _("Restored to assessment")
+        ERASE = "erase", _("Personal data erased")
 
     case = models.ForeignKey("casemodels.Case", on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=30, choices=Action.choices)
