@@ -44,6 +44,7 @@ from graphql import ExecutionResult, GraphQLError, OperationType, get_operation_
 from graphql.language import OperationDefinitionNode
 
 from .auth.tokens import bearer_secret, token_for_header
+from .core.errors import raise_if_database_unavailable
 from .core.execution import ExecutionContext
 from .validation import MAX_QUERY_LENGTH, MAX_TOKENS, validation_rules
 
@@ -140,7 +141,9 @@ class MinshengGraphQLView(GraphQLView):
                         HttpResponseForbidden(),
                         _("CSRF verification failed: send the X-CSRFToken header with a signed-in session's mutations."),
                     )
-        return super().execute_graphql_request(request, data, query, variables, operation_name, show_graphiql)
+        result = super().execute_graphql_request(request, data, query, variables, operation_name, show_graphiql)
+        raise_if_database_unavailable(result)  # a lost database connection: HTTP 503 (config.middleware)
+        return result
 
     def format_error(self, error):
         """Like graphene-django's, but an unexpected exception becomes a

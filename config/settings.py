@@ -6,6 +6,7 @@ A ``.env`` file at the project root (written by ``scripts/setup.sh``) is read
 first; real environment variables win over it.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -80,6 +81,8 @@ INSTALLED_APPS = [
     "graphene_django",
     "django_q",
     "import_export",
+    "axes",
+    "csp",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -90,7 +93,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A lost database connection: a quick 503 with Retry-After, not a 500 (first: its process_exception runs last).
+    "config.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy (config/security.py).
+    "config.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,6 +106,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: turns a sign-in lockout into the sign-in page with its message (config.security.lockout_response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -140,6 +149,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
+    # An unreachable server fails the request within seconds (a 503, config.middleware), not a hang.
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3")))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -177,6 +188,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "wagtailadmin_login"
+# Sign-in lockout (django-axes): after MINSHENG_LOGIN_FAILURE_LIMIT wrong passwords for one username
+# from one address, that username is refused from that address (even with the right password) for
+# MINSHENG_LOGIN_COOLOFF_MINUTES, counted from the last failure. Covers the Wagtail and Django admin
+# sign-in pages and the API's tokenAuth (which also keeps its own throttle, api/auth/tokens.py).
+# Unlock early: `manage.py axes_reset_username <username>` (or axes_reset_ip, axes_reset), or delete
+# the attempt under Django admin › Axes › Access attempts (/django-admin/axes/accessattempt/).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("MINSHENG_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("MINSHENG_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Failures while locked out do not extend the lockout (the account's owner gets in after the cool-off).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The same address as the public throttles: MINSHENG_TRUSTED_PROXY_COUNT decides which hop to trust.
+AXES_CLIENT_IP_CALLABLE = "publishing.clients.client_address"
+AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
 
 # --- Language and time ------------------------------------------------------------
 # Every page is Chinese whatever the browser asks for (no LocaleMiddleware);
@@ -275,7 +307,17 @@ LOGGING = {
     },
 }
 
+# --- Security headers (config/security.py holds the Content-Security-Policy of each part of the site) ---
 X_FRAME_OPTIONS = "SAMEORIGIN"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# django-csp: the policy itself is chosen per request by config.security.SecurityHeadersMiddleware.
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"]}}
+# Hosts the public pages may frame (embedded videos), comma-separated, e.g. https://player.bilibili.com
+MINSHENG_CSP_FRAME_SRC = [
+    s.strip() for s in os.environ.get("MINSHENG_CSP_FRAME_SRC", "").split(",") if s.strip()
+]
 SESSION_COOKIE_HTTPONLY = True
 # Behind an HTTPS reverse proxy (production), set DJANGO_HTTPS=true: secure
 # cookies, HSTS, redirects to https, and the proxy's X-Forwarded-Proto trusted.
@@ -285,4 +327,5 @@ if env_bool("DJANGO_HTTPS", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)

@@ -52,3 +52,17 @@ def errors_from(exc):
 
 
 REFUSALS = (CaseActionError, ValidationError)
+
+
+def raise_if_database_unavailable(result):
+    """A GraphQL result whose errors include a lost database connection is
+    not an answer: raise that error, so that the request is answered with
+    HTTP 503 and ``Retry-After`` (``config.middleware``) instead of a 200
+    with an "internal error" inside. graphql-core catches a resolver's
+    exceptions and graphene-django the rest, so it has to be looked for here."""
+    from config.middleware import database_unavailable_error
+
+    for exc in getattr(result, "errors", None) or ():
+        unavailable = database_unavailable_error(exc)
+        if unavailable is not None:
+            raise unavailable
