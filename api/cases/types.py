@@ -8,6 +8,7 @@ import graphene
 from casemodels.models import CaseEvent
 from casemodels.services.inbox import CLOCK_STATES, with_lights
 from casemodels.services.permissions import available_actions
+from casemodels.services.privacy import Where, log_personal_data_access
 from snippets.models import CaseType, Urgency
 
 from . import dataloaders as dl
@@ -70,6 +71,52 @@ class CitizenType(graphene.ObjectType):
     address = graphene.String()
     is_anonymous = graphene.Boolean(required=True)
     masked = graphene.Boolean(required=True, description="True when the values above are masked for you.")
+
+
+PERSONAL_FIELDS = {"name": "name", "phone": "phone", "idNumber": "id_number", "address": "address"}
+
+
+def asked_personal_fields(info):
+    """The personal data fields the query selects on ``citizen`` (aliases
+    and fragments included), in the log's names."""
+    asked = set()
+
+    def walk(selection_set):
+        for selection in getattr(selection_set, "selections", None) or ():
+            if selection.kind == "fragment_spread":
+                walk(info.fragments[selection.name.value].selection_set)
+            elif selection.kind == "inline_fragment":
+                walk(selection.selection_set)
+            elif selection.name.value in PERSONAL_FIELDS:
+                asked.add(PERSONAL_FIELDS[selection.name.value])
+
+    for node in info.field_nodes:
+        walk(node.selection_set)
+    return tuple(f for f in PERSONAL_FIELDS.values() if f in asked)
+
+
+class CitizenLogLoader(dl.Loader):
+    """Answers ``citizen`` for the cases whose personal data the asker reads
+    unmasked, logging them all at once (one INSERT per level of the query):
+    keys are ``(case, fields)``, the values the ``CitizenType``."""
+
+    def batch_load(self, keys):
+        disclosures = self.context._minsheng_disclosures
+        shown, fields = [], set()
+        for case, asked in keys:
+            values = disclosures[case.pk].citizen()
+            if any(values[f] for f in asked):
+                shown.append(case)
+                fields.update(asked)
+        log_personal_data_access(self.context._minsheng_staff, shown, where=Where.GRAPHQL,
+                                 fields=[f for f in PERSONAL_FIELDS.values() if f in fields], detail="Case.citizen")
+        return [citizen_of(case, disclosures[case.pk]) for case, _asked in keys]
+
+
+def citizen_of(case, shown):
+    values = shown.citizen()
+    return CitizenType(name=values["name"], phone=values["phone"], id_number=values["id_number"],
+                       address=values["address"], is_anonymous=case.is_anonymous, masked=not shown.sees)
 
 
 class DeadlinesType(graphene.ObjectType):
@@ -294,9 +341,11 @@ class CaseType(graphene.ObjectType):
 
     def resolve_citizen(self, info):
         shown = disclosure(info, self)
-        values = shown.citizen()
-        return CitizenType(name=values["name"], phone=values["phone"], id_number=values["id_number"],
-                           address=values["address"], is_anonymous=self.is_anonymous, masked=not shown.sees)
+        asked = asked_personal_fields(info) if shown.sees else ()
+        if not asked:  # masked, or no personal data asked for: nothing to log
+            return citizen_of(self, shown)
+        staff(info)  # the asker, kept on the request for the loader
+        return dl.loader(info, CitizenLogLoader).load((self, asked))
 
     def resolve_merged_into(self, info):
         return dl.loader(info, dl.CaseNumberById).load(self.merged_into_id) if self.merged_into_id else None

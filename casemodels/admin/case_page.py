@@ -35,6 +35,7 @@ from ..services.intake import check_merge_duplicate
 from ..services.permissions import ACTIONS, actor_for, available_actions, may
 from ..services.duplicates import similar_cases
 from ..services.disclosure import Disclosure
+from ..services.privacy import Where, log_personal_data_access, shown_fields
 from ..services.visibility import sees_personal_data, visible_cases
 
 LIGHT_LABELS = {
@@ -147,10 +148,13 @@ class CasePageView(InspectView):
         actor = actor_for(user)
         events = case.events.select_related("actor__staff_profile", "unit").order_by("created_at", "id")
         assignments = case.assignments.select_related("unit", "parent__unit", "handler").order_by("id")
+        citizen = self.citizen()
+        if self.sees and shown_fields(citizen):
+            log_personal_data_access(user, case, where=Where.CASE_PAGE, fields=shown_fields(citizen))
         context.update(
             case=case,
             sees_personal_data=self.sees,
-            citizen=self.citizen(),
+            citizen=citizen,
             title=mask(case.title),
             content=mask(case.content),
             reply=mask(case.reply),
