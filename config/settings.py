@@ -308,7 +308,8 @@ LOGGING = {
 }
 
 # --- Security headers (config/security.py holds the Content-Security-Policy of each part of the site) ---
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# No page is framed, except Wagtail's previews in the admin (they set SAMEORIGIN themselves).
+X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -123,6 +123,13 @@ def sign_in(username, password, *, client, request=None):
         logger.warning("tokenAuth throttled for client %s", client)
         raise SignInRefused(_("Too many failed sign-in attempts. Try again in a few minutes."), code="throttled")
     user = authenticate(request, username=username, password=password or "") if username and password else None
+    if getattr(request, "axes_locked_out", False):
+        # The sign-in lockout (django-axes, config/settings.py) refused this username from this
+        # address: answered here, in the API's own terms, not by axes' lockout page.
+        request.axes_locked_out = False
+        USERNAME_FAILURES.hit(username=who)
+        CLIENT_FAILURES.hit(client=client)
+        raise SignInRefused(_("Too many failed sign-in attempts. Try again in a few minutes."), code="throttled")
     if user is None or not may_hold_token(user):
         USERNAME_FAILURES.hit(username=who)
         CLIENT_FAILURES.hit(client=client)
