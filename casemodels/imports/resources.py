@@ -1,20 +1,19 @@
-"""The historical-case resource: rows go through
-``casemodels.services.history.import_historical_case``; the resource only
-reads cells and reports the service's refusals against their row."""
+"""The historical-case resource: the whole file goes through
+``casemodels.services.history.import_historical_cases`` (the bulk path);
+the resource only reads cells with its columns' widgets and reports the
+service's refusals against their row."""
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _l
 from import_export.results import RowResult
 
-from snippets.imports.resources.base import ImportResource
+from snippets.imports.resources.base import ROW_KEY, ImportResource
 from snippets.imports.resources.columns import column
 from snippets.imports.resources.config import CASE_TYPE_WORDS, URGENCY_WORDS
 from snippets.imports.widgets import ChoiceWidget, DateTimeWidget, cell_text
 from snippets.models import CaseType, Urgency
 
 from ..models import Case, CaseState
-from ..services.base import CaseActionError
-from ..services.history import import_historical_case
+from ..services.history import import_historical_cases
 
 STATE_WORDS = {CaseState.CLOSED: ["办结", "已办结", "结案", "已结案"], CaseState.ARCHIVED: ["归档", "已归档"]}
 # Service argument -> resource column, for reporting the service's errors.
@@ -53,56 +52,49 @@ class HistoricalCaseResource(ImportResource):
         )
         import_id_fields = ("external_id",)
 
-    def existing_instance(self, row):
-        key = self.row_key(row)
-        if not key:
-            return None
-        channel, external_id = key
-        return Case.objects.filter(channel__code=channel, external_id=external_id).first()
-
-    def import_instance(self, instance, row, **kwargs):
-        values, errors = {}, {}
-        for field in self.import_columns():
-            if field.column_name not in row:
-                continue
-            try:
-                value = field.clean(row)
-            except ValueError as exc:
-                errors[field.attribute] = [ValidationError(str(exc), code="invalid")]
-                continue
-            if value not in (None, ""):
-                values[field.attribute] = value
-        instance._history = values
-        instance._import_m2m = {}
-        if errors:
-            raise ValidationError(errors)
-
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        return not import_validation_errors and instance.pk is not None
-
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        if import_validation_errors:
-            raise ValidationError(import_validation_errors)
-
-    def save_instance(self, instance, is_create, row, **kwargs):
-        values = dict(instance._history)
-        try:
-            case, _created = import_historical_case(
-                acting_user=self.acting_user, source=cell_text(row.get("__row__")), **values,
-            )
-        except CaseActionError as exc:
-            field = ARGUMENT_COLUMNS.get(exc.field, exc.field)
-            raise ValidationError({field: exc.message} if field else exc.message) from None
-        instance.pk, instance.number, instance.title = case.pk, case.number, case.title
-        self.changed_instances.append(instance)
-
-    def _add_preview(self, line, import_type, row):
-        if len(self.preview) >= self.preview_limit or import_type != RowResult.IMPORT_TYPE_NEW:
-            return
-        instance = self.changed_instances[-1]
-        changes = [
-            [self.column_label(f.attribute), "", cell_text(row.get(f.column_name))]
-            for f in self.import_columns() if f.column_name in row and cell_text(row.get(f.column_name))
-        ]
-        self.preview.append({"row": line, "type": import_type, "object": f"{instance.number} {instance.title}",
-                             "changes": changes})
+    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
+                    collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
+        """The whole file through ``import_historical_cases`` at once (the
+        bulk path): cells are read by the columns' widgets, every row is
+        checked by the service, and the rows are written together, all or
+        nothing. The import job's transaction wraps it (``_run``)."""
+        result = self.get_result_class()()
+        headers = dataset.headers
+        line_at = headers.index(ROW_KEY)
+        plan = [(headers.index(f.column_name), f.attribute, f.widget.clean)
+                for f in self.import_columns() if f.column_name in headers]
+        rows, cells, bad_rows = [], {}, set()
+        for values in dataset:
+            line = values[line_at]
+            arguments = {}
+            for index, attribute, clean in plan:
+                try:
+                    value = clean(values[index])
+                except ValueError as exc:
+                    self.add_error(line, self.column_label(attribute), exc)
+                    bad_rows.add(line)
+                    continue
+                if value not in (None, ""):
+                    arguments[attribute] = value
+            if len(cells) < self.preview_limit:
+                cells[line] = values
+            rows.append((line, arguments))
+        outcome = import_historical_cases(
+            acting_user=self.acting_user, rows=[r for r in rows if r[0] not in bad_rows],
+            dry_run=dry_run or bool(bad_rows), progress=self.progress,
+        )
+        for refusal in outcome.errors:
+            self.add_error(refusal.row, self.column_label(ARGUMENT_COLUMNS.get(refusal.field, refusal.field)),
+                           refusal.message)
+        self.row_errors.sort(key=lambda e: e["row"] or 0)
+        self.processed = len(rows)
+        if self.row_errors:
+            self.counts["invalid"] = len({e["row"] for e in self.row_errors})
+            return result
+        self.counts["new"], self.counts["skip"] = len(outcome.created), len(outcome.skipped)
+        for line, _pk, number, title in outcome.created[:self.preview_limit]:
+            changes = [[self.column_label(attribute), "", cell_text(cells[line][index])]
+                       for index, attribute, _clean in plan if line in cells and cell_text(cells[line][index])]
+            self.preview.append({"row": line, "type": RowResult.IMPORT_TYPE_NEW,
+                                 "object": f"{number} {title}".strip(), "changes": changes})
+        return result

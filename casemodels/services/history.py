@@ -2,9 +2,19 @@
 archived) case with its original times and reply, a new case number, the
 old number kept as ``external_id`` on its channel, and one event saying it
 was imported. Importing the same (channel, old number) again changes
-nothing (idempotent)."""
+nothing (idempotent).
+
+``import_historical_cases`` takes a whole file's rows: every row is checked
+first (the configuration each row names is read with one query per kind for
+the whole file, the old numbers already imported with one query per
+thousand rows); if any row is refused, every refusal is returned with its
+row and nothing is written. Otherwise the numbers are reserved a day at a
+time and the cases, their events and their fingerprints are written in bulk
+(``bulk_sql``), in the caller's transaction. ``import_historical_case``
+imports one case through the same rules."""
 
 import datetime
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,30 +24,94 @@ from django.utils.translation import gettext as _
 from snippets.models import CaseType, Channel, DirectoryItem, Region, Unit, Urgency
 from snippets.services.validation import validate_phone
 
-from ..models import Case, CaseEvent, CaseState
-from .base import R, Actor, InvalidInput, check_choice, record_event, require_text, root_unit
-from .fingerprints import fingerprint_case
-from .intake import new_query_code, next_case_number
+from ..models import Case, CaseEvent, CaseFingerprint, CaseState
+from .base import R, Actor, InvalidInput, check_choice, require_text, root_unit
+from .bulk_sql import TableWriter
+from .fingerprints import retention, signature_bands
+from .intake import case_number_day, new_query_codes, reserve_case_numbers
 
 IMPORT_ACTION = CaseEvent.Action.IMPORT
 HISTORICAL_STATES = (CaseState.CLOSED, CaseState.ARCHIVED)
+#: The arguments a row may give (``import_historical_case``'s keywords).
+ROW_FIELDS = (
+    "channel", "external_id", "content", "received_at", "closed_at", "case_type", "title", "reply", "replied_at",
+    "unit", "directory_item", "region", "address", "citizen_name", "citizen_phone", "urgency", "state",
+)
+#: Configuration named by code in a row: (argument, model, field of the error).
+CONFIG_COLUMNS = (
+    ("channel", Channel, "channel"), ("unit", Unit, "owner_unit"),
+    ("directory_item", DirectoryItem, "directory_item"), ("region", Region, "region"),
+)
+LOOKUP_CHUNK = 900  # values per IN (...) query (SQLite allows 32,766 parameters; PostgreSQL more)
 
 
-def _config(model, value, field, label, *, required=False):
-    """A configuration object by code. Inactive ones are accepted: old cases
-    may name a channel or unit that has since been retired."""
-    if value is None or value == "":
-        if required:
-            raise InvalidInput(_("%(label)s must not be empty.") % {"label": label}, code="required", field=field)
-        return None
-    if isinstance(value, model):
-        return value
-    obj = model.objects.filter(code=str(value).strip()).first()
-    if obj is None:
-        raise InvalidInput(
-            _("Unknown %(label)s code: “%(value)s”.") % {"label": label, "value": value}, code="unknown", field=field,
-        )
-    return obj
+@dataclass
+class RowRefusal:
+    """A row that cannot be imported: its number in the file, the argument at fault, the message."""
+
+    row: object
+    field: str
+    message: str
+    code: str = "invalid"
+
+
+@dataclass
+class HistoryImport:
+    """What ``import_historical_cases`` did. When ``errors`` is not empty nothing was written."""
+
+    created: list = field(default_factory=list)  # (row, case id or None on a dry run, number, title)
+    skipped: list = field(default_factory=list)  # (row, id of the case imported before)
+    errors: list = field(default_factory=list)  # RowRefusal, in the order of the rows
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+class _Lookups:
+    """The configuration a file names, by code: one query per kind for the
+    whole file. Inactive objects are accepted: old cases may name a channel
+    or unit that has since been retired."""
+
+    LABELS = {
+        "channel": lambda: _("channel"), "unit": lambda: _("unit"),
+        "directory_item": lambda: _("directory item"), "region": lambda: _("region"),
+    }
+
+    def __init__(self, rows):
+        self.ids = {}
+        for argument, model, _field in CONFIG_COLUMNS:
+            codes = {str(v).strip() for _row, values in rows
+                     if (v := values.get(argument)) not in (None, "") and not isinstance(v, model)}
+            found = {}
+            codes = sorted(codes)
+            for start in range(0, len(codes), LOOKUP_CHUNK):
+                found.update(model.objects.filter(code__in=codes[start:start + LOOKUP_CHUNK]).values_list("code", "pk"))
+            self.ids[argument] = found
+        self._root = None
+
+    def id_of(self, argument, value, *, required=False):
+        model, error_field = next((m, f) for a, m, f in CONFIG_COLUMNS if a == argument)
+        label = self.LABELS[argument]()
+        if value is None or value == "":
+            if required:
+                raise InvalidInput(_("%(label)s must not be empty.") % {"label": label}, code="required",
+                                   field=error_field)
+            return None
+        if isinstance(value, model):
+            return value.pk
+        pk = self.ids[argument].get(str(value).strip())
+        if pk is None:
+            raise InvalidInput(
+                _("Unknown %(label)s code: “%(value)s”.") % {"label": label, "value": value}, code="unknown",
+                field=error_field,
+            )
+        return pk
+
+    def root_unit_id(self):
+        if self._root is None:
+            self._root = root_unit().pk
+        return self._root
 
 
 def _moment(value, field, label, *, required=False):
@@ -50,62 +124,172 @@ def _moment(value, field, label, *, required=False):
     raise InvalidInput(_("%(label)s is not a date and time.") % {"label": label}, code="invalid_date", field=field)
 
 
-@transaction.atomic
-def import_historical_case(
-    *, acting_user, channel, external_id, content, received_at, closed_at, case_type=CaseType.CONSULTATION,
-    title="", reply="", replied_at=None, unit=None, directory_item=None, region=None, address="",
-    citizen_name="", citizen_phone="", urgency=None, state=CaseState.CLOSED, source="",
-):
-    """Create one historical case; returns ``(case, created)``. A case already
-    imported with the same channel and old number is returned unchanged."""
-    actor = Actor.of(acting_user)
-    actor.require(R.ADMINISTRATOR)
-    channel = _config(Channel, channel, "channel", _("channel"), required=True)
-    external_id = require_text(external_id, "external_id", _("The original case number"))
+def _clean(values, lookups, now):
+    """One row's values as the ``Case`` columns they become (without number
+    and query code), or ``InvalidInput`` naming the first thing wrong."""
+    unknown = set(values) - set(ROW_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown historical case arguments: {', '.join(sorted(unknown))}")
+    channel_id = lookups.id_of("channel", values.get("channel"), required=True)
+    external_id = require_text(values.get("external_id"), "external_id", _("The original case number"))
     if len(external_id) > 100:
         raise InvalidInput(_("The original case number is longer than 100 characters."), field="external_id")
-    existing = Case.objects.filter(channel=channel, external_id=external_id).first()
-    if existing is not None:
-        return existing, False
-
-    content = require_text(content, "content", _("The content"))
-    title = ((title or "").strip() or content.splitlines()[0])[:200]
-    case_type = check_choice(case_type, CaseType, "case_type", _("case type"), default=CaseType.CONSULTATION)
-    urgency = check_choice(urgency, Urgency, "urgency", _("urgency"), default=Urgency.NORMAL)
-    state = check_choice(state, CaseState, "state", _("state"), default=CaseState.CLOSED)
+    content = require_text(values.get("content"), "content", _("The content"))
+    title = ((values.get("title") or "").strip() or content.splitlines()[0])[:200]
+    case_type = check_choice(values.get("case_type"), CaseType, "case_type", _("case type"),
+                             default=CaseType.CONSULTATION)
+    urgency = check_choice(values.get("urgency"), Urgency, "urgency", _("urgency"), default=Urgency.NORMAL)
+    state = check_choice(values.get("state"), CaseState, "state", _("state"), default=CaseState.CLOSED)
     if state not in HISTORICAL_STATES:
         raise InvalidInput(_("A historical case must be closed or archived."), code="invalid_state", field="state")
-    owner_unit = _config(Unit, unit, "owner_unit", _("unit")) or root_unit()
-    item = _config(DirectoryItem, directory_item, "directory_item", _("directory item"))
-    region = _config(Region, region, "region", _("region"))
-    received_at = _moment(received_at, "received_at", _("The time of receipt"), required=True)
-    closed_at = _moment(closed_at, "closed_at", _("The closing time"), required=True)
-    replied_at = _moment(replied_at, "replied_at", _("The reply time")) or closed_at
+    owner_unit_id = lookups.id_of("unit", values.get("unit")) or lookups.root_unit_id()
+    item_id = lookups.id_of("directory_item", values.get("directory_item"))
+    region_id = lookups.id_of("region", values.get("region"))
+    received_at = _moment(values.get("received_at"), "received_at", _("The time of receipt"), required=True)
+    closed_at = _moment(values.get("closed_at"), "closed_at", _("The closing time"), required=True)
+    replied_at = _moment(values.get("replied_at"), "replied_at", _("The reply time")) or closed_at
     if closed_at < received_at:
         raise InvalidInput(_("The case was closed before it was received."), code="closed_before_received",
                            field="closed_at")
     if replied_at < received_at or replied_at > closed_at:
         raise InvalidInput(_("The reply time must lie between receipt and closing."), code="invalid_date",
                            field="replied_at")
-    if closed_at > timezone.now():
+    if closed_at > now:
         raise InvalidInput(_("The closing time is in the future."), code="invalid_date", field="closed_at")
+    phone = values.get("citizen_phone")
     try:
-        phone = validate_phone(citizen_phone, field="citizen_phone") if citizen_phone else ""
+        phone = validate_phone(phone, field="citizen_phone") if phone else ""
     except ValidationError as exc:
         raise InvalidInput.from_validation_error(exc) from None
+    return {
+        "channel_id": channel_id, "external_id": external_id, "case_type": case_type, "urgency": urgency,
+        "title": title, "content": content, "address": (values.get("address") or "").strip()[:300],
+        "region_id": region_id, "citizen_name": (values.get("citizen_name") or "").strip()[:50],
+        "citizen_phone": phone, "is_anonymous": not phone, "directory_item_id": item_id, "state": state,
+        "owner_unit_id": owner_unit_id, "reply": (values.get("reply") or "").strip(), "received_at": received_at,
+        "replied_at": replied_at, "closed_at": closed_at,
+    }
 
-    case = Case.objects.create(
-        number=next_case_number(received_at), channel=channel, external_id=external_id, case_type=case_type,
-        urgency=urgency, title=title, content=content, address=(address or "").strip()[:300], region=region,
-        citizen_name=(citizen_name or "").strip()[:50], citizen_phone=phone, is_anonymous=not phone,
-        query_code=new_query_code(), directory_item=item, state=state, owner_unit=owner_unit,
-        reply=(reply or "").strip(), received_at=received_at, replied_at=replied_at, closed_at=closed_at,
-        created_by=actor.user,
-    )
-    record_event(
-        case, IMPORT_ACTION, actor=actor, unit=owner_unit, from_state="",
-        note=_("Imported from another system's export (original number %(number)s).") % {"number": external_id},
-        data={"imported": True, "external_id": external_id, "channel": channel.code, "source": source},
-    )
-    fingerprint_case(case, replace=False)
-    return case, True
+
+def _imported_before(cleaned):
+    """{(channel id, old number): id of the case} for the rows already imported."""
+    by_channel = {}
+    for _row, case in cleaned:
+        by_channel.setdefault(case["channel_id"], []).append(case["external_id"])
+    found = {}
+    for channel_id, numbers in by_channel.items():
+        numbers = sorted(set(numbers))
+        for start in range(0, len(numbers), LOOKUP_CHUNK):
+            for external_id, pk in (Case.objects.filter(channel_id=channel_id,
+                                                        external_id__in=numbers[start:start + LOOKUP_CHUNK])
+                                    .values_list("external_id", "pk")):
+                found[(channel_id, external_id)] = pk
+    return found
+
+
+def _progress(progress, done):
+    if progress is not None:
+        progress(done)
+
+
+def import_historical_cases(*, acting_user, rows, source="", dry_run=False, progress=None, progress_every=1000):
+    """Import ``rows``, a list of ``(row number, {argument: value})``
+    (arguments as ``import_historical_case`` takes them), all or nothing.
+
+    ``dry_run`` checks every row and writes nothing. ``progress(n)`` is told
+    how far the work is, in rows of the file: checking takes the first half
+    of them and writing the second (a dry run only checks, all of them)."""
+    actor = Actor.of(acting_user)
+    actor.require(R.ADMINISTRATOR)
+    rows = list(rows)
+    now = timezone.now()
+    result = HistoryImport()
+    lookups = _Lookups(rows)
+    cleaned, first_row = [], {}
+    share = 1 if dry_run else 0.5
+    for done, (row, values) in enumerate(rows, start=1):
+        try:
+            case = _clean(values, lookups, now)
+        except InvalidInput as exc:
+            result.errors.append(RowRefusal(row, exc.field or "", exc.message, exc.code))
+            continue
+        key = (case["channel_id"], case["external_id"])
+        if key in first_row:
+            result.errors.append(RowRefusal(
+                row, "external_id",
+                _("The original case number “%(number)s” is already on row %(row)s of this file.")
+                % {"number": case["external_id"], "row": first_row[key]}, "duplicate_external_id",
+            ))
+            continue
+        first_row[key] = row
+        cleaned.append((row, case))
+        if done % progress_every == 0:
+            _progress(progress, int(done * share))
+    if result.errors:
+        return result
+    existing = _imported_before(cleaned)
+    new = []
+    for row, case in cleaned:
+        pk = existing.get((case["channel_id"], case["external_id"]))
+        if pk is None:
+            new.append((row, case))
+        else:
+            result.skipped.append((row, pk))
+    if dry_run:
+        result.created = [(row, None, "", case["title"]) for row, case in new]
+        return result
+    _progress(progress, len(rows) // 2)
+    with transaction.atomic():
+        _write(new, actor, source, now, result, lambda share: _progress(progress, int(len(rows) * share)))
+    return result
+
+
+def _write(new, actor, source, now, result, progress):
+    if not new:
+        return
+    by_day = {}
+    for index, (_row, case) in enumerate(new):
+        by_day.setdefault(case_number_day(case["received_at"]), []).append(index)
+    numbers = [""] * len(new)
+    for day in sorted(by_day):
+        for index, number in zip(by_day[day], reserve_case_numbers(day, len(by_day[day]))):
+            numbers[index] = number
+    codes = new_query_codes(len(new))
+    user_id = actor.user.pk
+    cases = []
+    for (_row, case), number, code in zip(new, numbers, codes):
+        case.update(number=number, query_code=code, created_by_id=user_id)
+        cases.append(case)
+    ids = TableWriter(Case, now=now).insert_returning_ids(cases)
+    progress(0.8)
+
+    note = _("Imported from another system's export (original number %(number)s).")
+    channel_codes = dict(Channel.objects.filter(pk__in={c["channel_id"] for c in cases}).values_list("pk", "code"))
+    events = [{
+        "case_id": pk, "action": IMPORT_ACTION, "actor_id": user_id, "unit_id": case["owner_unit_id"],
+        "created_at": now, "from_state": "", "to_state": case["state"],
+        "note": note % {"number": case["external_id"]},
+        "data": {"imported": True, "external_id": case["external_id"], "channel": channel_codes[case["channel_id"]],
+                 "source": source},
+    } for pk, case in zip(ids, cases)]
+    TableWriter(CaseEvent, now=now).insert(events)
+
+    since = now - retention()  # only recent cases are looked for among duplicates (fingerprints)
+    prints = [{"case_id": pk, "band": band, "received_at": case["received_at"]}
+              for pk, case in zip(ids, cases) if case["received_at"] >= since
+              for band in set(signature_bands(case["content"]))]
+    TableWriter(CaseFingerprint, now=now).insert(prints)
+    result.created = [(row, pk, case["number"], case["title"]) for (row, _c), pk, case in zip(new, ids, cases)]
+    progress(1)
+
+
+def import_historical_case(*, acting_user, source="", **values):
+    """Create one historical case; returns ``(case, created)``. A case already
+    imported with the same channel and old number is returned unchanged."""
+    result = import_historical_cases(acting_user=acting_user, rows=[(None, values)], source=source)
+    if result.errors:
+        refusal = result.errors[0]
+        raise InvalidInput(refusal.message, code=refusal.code, field=refusal.field or None)
+    if result.skipped:
+        return Case.objects.get(pk=result.skipped[0][1]), False
+    return Case.objects.get(pk=result.created[0][1]), True

@@ -38,21 +38,41 @@ def new_query_code():
     return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _i in range(8))
 
 
-def next_case_number(at):
-    """PREFIX + YYYYMMDD (the centre's local date) + a 5-digit daily
-    sequence, safe under concurrency."""
-    day = timezone.localtime(at, ZoneInfo(settings.TIME_ZONE)).date()
+def new_query_codes(count):
+    """``count`` query codes as ``new_query_code`` makes them, from one read of
+    the system's random source (32 divides 256: each byte picks a character
+    without bias)."""
+    data = secrets.token_bytes(8 * count)
+    alphabet = QUERY_CODE_ALPHABET
+    return ["".join(alphabet[b % 32] for b in data[i:i + 8]) for i in range(0, 8 * count, 8)]
+
+
+def case_number_day(at):
+    """The centre's local date of a moment: the day part of a case number."""
+    return timezone.localtime(at, ZoneInfo(settings.TIME_ZONE)).date()
+
+
+def reserve_case_numbers(day, count):
+    """Take the next ``count`` numbers of ``day``'s sequence, safe under
+    concurrency (the counter row stays locked until the transaction ends)."""
     for _attempt in range(3):
-        updated = CaseNumberCounter.objects.filter(day=day).update(last=F("last") + 1)
+        updated = CaseNumberCounter.objects.filter(day=day).update(last=F("last") + count)
         if not updated:
             try:
                 with transaction.atomic():
-                    CaseNumberCounter.objects.create(day=day, last=1)
+                    CaseNumberCounter.objects.create(day=day, last=count)
             except IntegrityError:
                 continue
         last = CaseNumberCounter.objects.get(day=day).last
-        return f"{settings.MINSHENG_CASE_NUMBER_PREFIX}{day:%Y%m%d}{last:05d}"
+        prefix = f"{settings.MINSHENG_CASE_NUMBER_PREFIX}{day:%Y%m%d}"
+        return [f"{prefix}{sequence:05d}" for sequence in range(last - count + 1, last + 1)]
     raise RuntimeError("Could not allocate a case number.")
+
+
+def next_case_number(at):
+    """PREFIX + YYYYMMDD (the centre's local date) + a 5-digit daily
+    sequence, safe under concurrency."""
+    return reserve_case_numbers(case_number_day(at), 1)[0]
 
 
 def _same_submission(existing, actor, content, citizen_phone):
