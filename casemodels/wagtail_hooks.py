@@ -6,3 +6,4 @@ from .admin import alerts  # noqa: F401
 from .admin import assessment  # noqa: F401
 from .admin import analysis  # noqa: F401
 from .admin import learning  # noqa: F401
+from .admin import privacy  # noqa: F401

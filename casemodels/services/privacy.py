@@ -72,6 +72,15 @@ def shown_fields(citizen):
 
 
 # --- Shared checks of export and erasure -------------------------------------------------------
+def may_manage_citizen_data(user):
+    """Superusers, and staff with an active profile holding the
+    administrator role (the menu and the screens; the services check again)."""
+    if sees_every_case(user):
+        return True
+    profile = active_profile(user)
+    return profile is not None and Role.objects.filter(staff=profile, code=R.ADMINISTRATOR).exists()
+
+
 def check_administrator(acting_user):
     """The acting user as an ``Actor`` holding the administrator role, who may
     read personal data; else ``NotAllowed`` saying why."""
