@@ -45,6 +45,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench_bulletin.sqlite3'}")
 
+from reporting import report  # noqa: E402
+
 TARGET_S, TARGET_MB = 5.0, 300
 PERIOD = "2025-10"
 SERIES = "月度通报"
@@ -211,6 +213,14 @@ def main():
           and issue["added_mb"] < TARGET_MB)
     print(f"target: {issue['pages']} pages (≥ 20) in < {TARGET_S:.0f} s cold and warm, rendering < {TARGET_MB} MB — "
           f"{'met' if ok else 'NOT met'}")
+    base_name = "weasyprint alone, plain table of the same pages"
+    pages = f"{issue['pages']}-page bulletin"
+    report("bench_bulletin", f"{pages} to PDF, cold", issue["seconds"], "s", baseline["seconds"], base_name,
+           target=TARGET_S, n=args.runs)
+    report("bench_bulletin", f"{pages} to PDF, warm", issue["warm"], "s", baseline["warm"], base_name,
+           target=TARGET_S, n=args.runs)
+    report("bench_bulletin", f"{pages}: memory added by the rendering", issue["added_mb"], "MB",
+           baseline["added_mb"], base_name, target=TARGET_MB, n=args.runs)
 
 
 if __name__ == "__main__":

@@ -65,6 +65,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
 
+from reporting import report  # noqa: E402
+
 FILLER = ["小区", "门口", "已经", "好几天", "希望", "尽快", "处理", "居民", "反映", "附近", "一直", "没有人管",
           "楼下", "现在", "情况", "严重", "影响", "生活", "请问", "相关", "部门", "我们", "这里", "问题"]
 ENDINGS = ["问题", "的反映", "求助", "投诉", "咨询", "的情况"]
@@ -279,6 +281,11 @@ def main():
         print(f"| {label} | {mib(r['blob'])} | {r['shrink']:.1f} / {r['dump']:.1f} / {r['load']:.1f} | {mib(r['kept'])} | "
               f"{mib(r['peak'])} | {mib(r['weights'])} ({r['nnz']:,}) | {r['p50']:.2f} | {r['p95']:.2f} | "
               f"{r['top1']:.3f} | {r['top3']:.3f} |")
+    base_name = "dense scorer, fitted in the same run"
+    for key, name, unit, scale in (("blob", "stored blob", "MiB", 2 ** -20), ("kept", "memory kept in process", "MiB",
+                                   2 ** -20), ("p50", "Scorer.proba p50", "ms", 1), ("top1", "top-1", "share", 1)):
+        report("bench_dispatch_scale", f"{name} ({args.items:,} items)", prod[key] * scale, unit,
+               base[key] * scale, base_name, better="higher" if key == "top1" else "lower", database="none")
     print(f"\nproduct vs baseline on the held-out texts: same top-1 item for {same:.4f}, "
           f"largest change of a probability {delta:.4f}")
     print(f"fit (build_pipeline().fit: vectorising, {features.CALIBRATION_FOLDS} calibration fits + the final fit "

@@ -39,6 +39,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench_graphql.sqlite3'}")
 
+from reporting import report  # noqa: E402
+
 GOAL = 2.0
 PAGE = 100
 
@@ -287,6 +289,8 @@ def main():
             ratio = api_ms / hand_ms
             print(f"| {who} | {size} | {api_ms:.1f} | {hand_ms:.1f} | {ratio:.2f}× | {'yes' if ratio <= GOAL else 'NO'} | "
                   f"{counts['graphql', 20]} / {counts['graphql', PAGE]} | {counts['hand', 20]} / {counts['hand', PAGE]} |")
+            report("bench_graphql", f"{who}: cases(first: {size}) page", api_ms, "ms", hand_ms,
+                   "hand-written Django view, same JSON", target=GOAL, target_of="ratio", n=args.runs)
         print("\nBoth: the full request through the test client with a session; the query counts include the "
               "session and user lookups of the request.")
 

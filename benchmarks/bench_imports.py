@@ -32,6 +32,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
 
+from reporting import report  # noqa: E402
+
 HEADERS = ["编码", "名称", "上级编码", "派单方式", "行业单位编码", "属地层级", "协办单位编码", "关键词",
            "默认诉求类型", "默认紧急程度", "排序", "启用"]
 
@@ -157,6 +159,9 @@ def main():
         def line(name, samples):
             med = statistics.median(samples)
             base = statistics.median(bases)
+            report("bench_imports", f"directory import {name.split(' ')[0]} ({n} rows)", n / med, "rows/s",
+                   n / base, "bare bulk_create of the same rows", better="higher", target=5000,
+                   n=args.repeat)
             return f"| {name} | {n} | {med * 1000:.0f} | {n / med:,.0f} | {n / base:,.0f} | {med / base:.1f}× |"
 
         print(f"\nMinsheng directory import benchmark — {connection.vendor}, {n} rows "

@@ -27,6 +27,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
 
+from reporting import report  # noqa: E402
+
 
 def timed(fn, n):
     samples = []
@@ -37,9 +39,10 @@ def timed(fn, n):
     return samples
 
 
-def row(name, samples, base_samples):
+def row(name, samples, base_samples, baseline_name):
     med, base = statistics.median(samples) * 1000, statistics.median(base_samples) * 1000
     ratio = med / base if base else float("inf")
+    report("bench_lifecycle", name.split(" vs ")[0], med, "ms", base, baseline_name, n=len(samples))
     return f"| {name} | {len(samples)} | {med:.3f} | {base:.3f} | {ratio:.1f}× |"
 
 
@@ -131,9 +134,10 @@ def main():
               f"{datetime.date.today()}, Python {sys.version.split()[0]}\n")
         print("| measurement | n | median ms | baseline median ms | ratio |")
         print("|---|---|---|---|---|")
-        print(row("register_case vs bare INSERT case + event", register, bare))
-        print(row("dispatch+sign+reply+visit vs 4 bare UPDATEs", life, bare_life))
-        print(row("5-working-day deadline vs chinese_calendar.find_workday", engine, package))
+        print(row("register_case vs bare INSERT case + event", register, bare, "bare INSERT case + event"))
+        print(row("dispatch+sign+reply+visit vs 4 bare UPDATEs", life, bare_life, "4 bare UPDATEs"))
+        print(row("5-working-day deadline vs chinese_calendar.find_workday", engine, package,
+                  "chinese_calendar.find_workday"))
     finally:
         connection.creation.destroy_test_db(db_name, verbosity=0)
 

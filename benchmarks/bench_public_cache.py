@@ -70,6 +70,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
 DB_FILE = ROOT / "var" / "bench_public_cache.sqlite3"
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{DB_FILE}")
 
+from reporting import report  # noqa: E402
+
 from loopback_http import over_http  # noqa: E402 (benchmarks/ is on the path above)
 
 TARGET = 0.80
@@ -341,6 +343,9 @@ def main():
         print(f"\ncached / bare: {ratio:.2f} (target ≥ {TARGET:.2f}: {'met' if ratio >= TARGET else 'NOT met'}); "
               f"overall {results['cached'][1] / results['bare'][1]:.2f}, at p50 {results['bare'][2] / results['cached'][2]:.2f}; "
               f"cached / uncached: {results['cached'][0] / results['uncached'][0]:.0f}×")
+        report("bench_public_cache", "cached board page, in process", results["cached"][0], "requests/s",
+               results["bare"][0], "bare Django view HttpResponse('ok')", better="higher", target=TARGET,
+               target_of="ratio", note=f"cache {backend}")
         if args.http:
             served = over_http(
                 "bench_public_cache:wsgi()", database_url, cached_path=f"{BOARD}?period={PERIOD}",
@@ -357,6 +362,9 @@ def main():
             ratio = served["cached"][0] / served["bare"][0]
             print(f"\ncached / bare over HTTP: {ratio:.2f} (target ≥ {TARGET:.2f}: "
                   f"{'met' if ratio >= TARGET else 'NOT met'})")
+            report("bench_public_cache", "cached board page, over HTTP (gunicorn)", served["cached"][0],
+                   "requests/s", served["bare"][0], "bare Django view HttpResponse('ok')", better="higher",
+                   target=TARGET, target_of="ratio", note=f"cache {backend}")
     finally:
         from django.db import connections
 

@@ -54,6 +54,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench_ranking.sqlite3'}")
 
+from reporting import report  # noqa: E402
+
 TARGET_MS = 100
 # Indexes this benchmark suggests for the models (see RESULTS.md); created in the second round.
 CHUNK = 50_000
@@ -261,6 +263,10 @@ def main():
         for name, ms, runs in rows:
             ok = "yes" if ms < TARGET_MS else "no"
             print(f"| {name} | {runs} | {ms:.1f} | {base:.1f} | {ms / base:.1f}× | {ok} |")
+            report("bench_ranking", name.split(":")[0].split(" (")[0].split(" —")[0], ms, "ms", base,
+                   "bare SUM … GROUP BY over the month's roll-up rows",
+                   target=TARGET_MS if name.startswith("result_board('2025-10')") else None, n=runs,
+                   note=f"{args.cases:,} cases")
         print(f"\nbaseline: bare SELECT unit_id, SUM(…) × 12 … GROUP BY unit_id over October's {month_rows:,} "
               f"roll-up rows (raw SQL, {args.runs} runs)")
     finally:

@@ -55,6 +55,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
 DB_FILE = ROOT / "var" / "bench_similar.sqlite3"
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{DB_FILE}")
 
+from reporting import report  # noqa: E402
+
 NOW = datetime.datetime(2025, 11, 12, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 CSV = ROOT.parent / "shared" / "data" / "messages_labelled_dev.csv"
 WORDS = ["小区", "门口", "路灯", "不亮", "垃圾", "清运", "噪音", "施工", "扰民", "停水", "水压", "物业", "停车", "占道",
@@ -265,6 +267,20 @@ def main():
         print("|---|---|---|---|")
         for name, (p50, p95, found) in rows:
             print(f"| {name} | {p50:.1f} | {p95:.1f} | {found}/{len(queries)} |")
+        figures = dict(rows)
+        phone_base = figures["baseline: 5 latest cases from a phone (bare indexed SELECT)"][0]
+        for name, target in (("similar_cases, command centre dispatcher (all cases)", 50),
+                             ("similar_cases, a department's handler (its cases)", 50)):
+            report("bench_similar", f"{name.split(',')[0]} p50,{name.split(',')[1].split('(')[0]}",
+                   figures[name][0], "ms", phone_base, "bare indexed SELECT of a phone's 5 latest cases",
+                   target=target, n=len(queries), note=f"{args.cases:,} cases")
+        report("bench_similar", "similar_cases p50 vs the former text comparison",
+               figures["similar_cases, command centre dispatcher (all cases)"][0], "ms",
+               figures["baseline: the former text comparison with the 500 most recent cases"][0],
+               "former scan of the 500 most recent texts", n=len(queries))
+        report("bench_similar", "suggest_dispatch p50", figures["suggest_dispatch (rules on 487 items + learned model)"][0],
+               "ms", figures["baseline: the learned model's bare rank (arithmetic only)"][0],
+               "the learned model's bare rank", target=20, n=len(queries))
     finally:
         from django.db import connections
 
