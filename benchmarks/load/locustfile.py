@@ -58,10 +58,12 @@ SIGN_IN = """mutation($username: String!, $password: String!) {
 CASES = """query { cases(first: 20) { edges { node { number state light receivedAt ownerUnit { code }
   assignments { unit { code } state } events(last: 3) { action at } } } } }"""
 DISPATCH = """mutation($number: String!, $unit: String!) {
-  dispatchCase(number: $number, unit: $unit, coUnits: [], note: "load test") { case { number state } errors { code message } } }"""
+  dispatchCase(number: $number, unit: $unit, coUnits: [], note: "load test") {
+    case { number state } errors { code message } } }"""
 SIGN = """mutation($number: String!) { signCase(number: $number) { case { number state } errors { code message } } }"""
 REPLY = """mutation($number: String!) {
-  replyCase(number: $number, reply: "已核实并处理完毕（负载测试）。") { case { number state } errors { code message } } }"""
+  replyCase(number: $number, reply: "已核实并处理完毕（负载测试）。") {
+    case { number state } errors { code message } } }"""
 
 
 @events.request.add_listener
