@@ -71,7 +71,7 @@ def prepare(env, demo_cases=50):
     manage(env, "load_demo", "--cases", str(demo_cases), "--quiet")
 
 
-def wait_http(port, path="/", timeout=60, host="127.0.0.1"):
+def wait_http(port, path="/", timeout=180, host="127.0.0.1"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
