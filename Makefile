@@ -1,5 +1,5 @@
 # Shortcuts; the scripts are the source of truth (README, Dockerfile and CI use them).
-.PHONY: demo test install schema soak
+.PHONY: demo test install schema bench soak
 
 demo:      ## install everything, load the demo, run the site and a worker
 	bash scripts/demo.sh
@@ -15,3 +15,6 @@ install:   ## install runtime packages only
 
 schema:    ## regenerate graphql/schema.graphql from the live schema
 	.venv/bin/python manage.py export_schema
+
+bench:     ## every benchmark, one table with baselines and ratios (BENCH_ARGS=--quick for small sizes)
+	.venv/bin/python benchmarks/run_all.py $(BENCH_ARGS)
