@@ -78,7 +78,11 @@ def public_policy():
     }
 
 
+WAGTAIL_RELEASES = "https://releases.wagtail.org"  # the admin's check for a newer Wagtail
+
+
 def admin_policy():
+    update_check = [WAGTAIL_RELEASES] if getattr(settings, "WAGTAIL_ENABLE_UPDATE_CHECK", True) else []
     return {
         "default-src": [SELF],
         "script-src": [SELF, UNSAFE_INLINE],
@@ -87,7 +91,7 @@ def admin_policy():
         "img-src": [SELF, "data:", "blob:", "https:"],
         "media-src": [SELF, "blob:"],
         "font-src": [SELF, "data:"],
-        "connect-src": [SELF],
+        "connect-src": [SELF, *update_check],
         # Page previews (same origin: the preview views also send X-Frame-Options SAMEORIGIN)
         # and previews of embedded media.
         "frame-src": [SELF, *_extra("MINSHENG_CSP_FRAME_SRC"), "https:"],

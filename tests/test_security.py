@@ -143,7 +143,14 @@ def test_the_admin_gets_the_policy_wagtail_needs(admin_client):
     assert policy["style-src"] == ["'self'", "'unsafe-inline'"]
     # it previews pages in a frame of its own, but no other site may frame it
     assert policy["frame-ancestors"] == ["'self'"] and policy["object-src"] == ["'none'"]
+    # it asks Wagtail's site for a newer release, unless told not to
+    assert policy["connect-src"] == ["'self'", "https://releases.wagtail.org"]
     assert_common_headers(response)
+
+
+def test_the_admin_does_not_connect_out_without_the_update_check(admin_client, settings):
+    settings.WAGTAIL_ENABLE_UPDATE_CHECK = False
+    assert policy_of(admin_client.get("/admin/"))["connect-src"] == ["'self'"]
 
 
 def test_the_sign_in_page_gets_the_admin_policy(client, db):
