@@ -259,6 +259,8 @@ MINSHENG_CASE_NUMBER_PREFIX = os.environ.get("MINSHENG_CASE_NUMBER_PREFIX", "MS"
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_EXPORT_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 IMPORT_EXPORT_MAX_ROWS = int(os.environ.get("IMPORT_EXPORT_MAX_ROWS", "200000"))
+# Historical case files are larger (100,000 cases with their texts make 40-70 MB of CSV).
+MINSHENG_CASE_IMPORT_MAX_BYTES = int(os.environ.get("MINSHENG_CASE_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 # Where an import's live progress is shared between the worker and the web
 # process on SQLite (PostgreSQL uses a second connection); blank: the temp dir.
 IMPORT_EXPORT_PROGRESS_DIR = os.environ.get("IMPORT_EXPORT_PROGRESS_DIR", "")

@@ -9,5 +9,5 @@ from snippets.imports.registry import ImportKind, register
 register(ImportKind(
     "cases", _("Historical cases"), "casemodels.imports.resources.HistoricalCaseResource",
     description=_("Closed cases exported from another system; each becomes a closed or archived case."),
-    sort_order=90,
+    sort_order=90, max_bytes_setting="MINSHENG_CASE_IMPORT_MAX_BYTES",
 ))

@@ -13,7 +13,7 @@ column not given takes the field's default, and ``auto_now`` columns take
 from django.db import connection, models
 from django.utils import timezone
 
-#: Rows per multi-row INSERT that returns ids (SQLite allows 32,766 parameters).
+#: Rows per multi-row INSERT that returns ids (PostgreSQL).
 RETURNING_BATCH = 500
 #: Rows per ``executemany`` call.
 MANY_BATCH = 5000
@@ -39,10 +39,17 @@ class TableWriter:
         self.table = qn(model._meta.db_table)
         self.column_sql = ", ".join(qn(c) for c in self.columns)
         self.placeholders = "(" + ", ".join(["%s"] * len(self.columns)) + ")"
+        self.plan = [(f.attname, self.defaults[f.attname], adapter) for f, adapter in zip(self.fields, self.adapters)]
 
     @staticmethod
     def _adapter(field):
         if isinstance(field, models.DateTimeField):
+            if connection.vendor == "sqlite":
+                # What the backend's adapt_datetimefield_value does (the moment in the
+                # connection's zone, naive, as text), without its per-value checks.
+                zone, adapt = connection.timezone, connection.ops.adapt_datetimefield_value
+                return lambda value: (str(value.astimezone(zone).replace(tzinfo=None))
+                                      if getattr(value, "tzinfo", None) is not None else adapt(value))
             return connection.ops.adapt_datetimefield_value
         if isinstance(field, models.DateField):
             return connection.ops.adapt_datefield_value
@@ -52,17 +59,18 @@ class TableWriter:
 
     def _tuple(self, values):
         row = []
-        defaults = self.defaults
-        for field, adapt in zip(self.fields, self.adapters):
-            name = field.attname
-            value = values[name] if name in values else defaults[name]
+        append = row.append
+        for name, default, adapt in self.plan:
+            value = values.get(name, default)
             if adapt is not None and value is not None:
                 value = adapt(value)
-            row.append(value)
+            append(value)
         return row
 
     def insert_returning_ids(self, rows):
         """Insert ``rows`` and return their new ids, in order."""
+        if connection.vendor == "sqlite":
+            return self._insert_sqlite(rows)
         ids = []
         pk = connection.ops.quote_name(self.model._meta.pk.column)
         with connection.cursor() as cursor:
@@ -76,9 +84,27 @@ class TableWriter:
                 if len(returned) != len(chunk):  # never expected; a partial insert must not pass silently
                     raise RuntimeError(f"{self.model.__name__}: {len(chunk)} rows inserted, {len(returned)} ids returned.")
                 # The rows of one INSERT take increasing ids in the order of VALUES (an
-                # identity or rowid drawn row by row); RETURNING's own order is not promised
-                # by SQLite, so the ids are matched to the rows by sorting them.
+                # identity drawn row by row); RETURNING's own order is not promised, so the
+                # ids are matched to the rows by sorting them.
                 ids.extend(sorted(r[0] for r in returned))
+        return ids
+
+    def _insert_sqlite(self, rows):
+        """SQLite: ``executemany``, then the ids above the largest before it. The
+        caller's transaction holds the database's write lock (it has written
+        already, or began IMMEDIATE), so no other connection can insert rows
+        in between; the count is checked all the same."""
+        if not connection.in_atomic_block:
+            raise RuntimeError("TableWriter.insert_returning_ids must run inside a transaction.")
+        pk = connection.ops.quote_name(self.model._meta.pk.column)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT MAX({pk}) FROM {self.table}")
+            before = cursor.fetchone()[0] or 0
+            self.insert(rows)
+            cursor.execute(f"SELECT {pk} FROM {self.table} WHERE {pk} > %s ORDER BY {pk}", [before])
+            ids = [r[0] for r in cursor.fetchall()]
+        if len(ids) != len(rows):
+            raise RuntimeError(f"{self.model.__name__}: {len(rows)} rows inserted, {len(ids)} new ids found.")
         return ids
 
     def insert(self, rows):

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from snippets.models import CaseType, Channel, DirectoryItem, Region, Unit, Urgency
 from snippets.services.validation import validate_phone
@@ -74,9 +75,10 @@ class _Lookups:
     or unit that has since been retired."""
 
     LABELS = {
-        "channel": lambda: _("channel"), "unit": lambda: _("unit"),
-        "directory_item": lambda: _("directory item"), "region": lambda: _("region"),
+        "channel": _lazy("channel"), "unit": _lazy("unit"), "directory_item": _lazy("directory item"),
+        "region": _lazy("region"),
     }
+    COLUMNS = {argument: (model, field) for argument, model, field in CONFIG_COLUMNS}
 
     def __init__(self, rows):
         self.ids = {}
@@ -91,8 +93,8 @@ class _Lookups:
         self._root = None
 
     def id_of(self, argument, value, *, required=False):
-        model, error_field = next((m, f) for a, m, f in CONFIG_COLUMNS if a == argument)
-        label = self.LABELS[argument]()
+        model, error_field = self.COLUMNS[argument]
+        label = self.LABELS[argument]
         if value is None or value == "":
             if required:
                 raise InvalidInput(_("%(label)s must not be empty.") % {"label": label}, code="required",
@@ -124,6 +126,19 @@ def _moment(value, field, label, *, required=False):
     raise InvalidInput(_("%(label)s is not a date and time.") % {"label": label}, code="invalid_date", field=field)
 
 
+# Labels named in refusals, translated only when a refusal is written.
+L_EXTERNAL_ID, L_CONTENT = _lazy("The original case number"), _lazy("The content")
+L_CASE_TYPE, L_URGENCY, L_STATE = _lazy("case type"), _lazy("urgency"), _lazy("state")
+L_RECEIVED, L_CLOSED, L_REPLIED = _lazy("The time of receipt"), _lazy("The closing time"), _lazy("The reply time")
+CASE_TYPES, URGENCIES, STATES = frozenset(CaseType.values), frozenset(Urgency.values), frozenset(CaseState.values)
+
+
+def _choice(value, allowed, choices, field, label, default):
+    """``check_choice`` with the common case (a valid value) decided by a set look-up."""
+    value = value or default
+    return value if value in allowed else check_choice(value, choices, field, label)
+
+
 def _clean(values, lookups, now):
     """One row's values as the ``Case`` columns they become (without number
     and query code), or ``InvalidInput`` naming the first thing wrong."""
@@ -131,23 +146,22 @@ def _clean(values, lookups, now):
     if unknown:
         raise TypeError(f"Unknown historical case arguments: {', '.join(sorted(unknown))}")
     channel_id = lookups.id_of("channel", values.get("channel"), required=True)
-    external_id = require_text(values.get("external_id"), "external_id", _("The original case number"))
+    external_id = require_text(values.get("external_id"), "external_id", L_EXTERNAL_ID)
     if len(external_id) > 100:
         raise InvalidInput(_("The original case number is longer than 100 characters."), field="external_id")
-    content = require_text(values.get("content"), "content", _("The content"))
+    content = require_text(values.get("content"), "content", L_CONTENT)
     title = ((values.get("title") or "").strip() or content.splitlines()[0])[:200]
-    case_type = check_choice(values.get("case_type"), CaseType, "case_type", _("case type"),
-                             default=CaseType.CONSULTATION)
-    urgency = check_choice(values.get("urgency"), Urgency, "urgency", _("urgency"), default=Urgency.NORMAL)
-    state = check_choice(values.get("state"), CaseState, "state", _("state"), default=CaseState.CLOSED)
+    case_type = _choice(values.get("case_type"), CASE_TYPES, CaseType, "case_type", L_CASE_TYPE, CaseType.CONSULTATION)
+    urgency = _choice(values.get("urgency"), URGENCIES, Urgency, "urgency", L_URGENCY, Urgency.NORMAL)
+    state = _choice(values.get("state"), STATES, CaseState, "state", L_STATE, CaseState.CLOSED)
     if state not in HISTORICAL_STATES:
         raise InvalidInput(_("A historical case must be closed or archived."), code="invalid_state", field="state")
     owner_unit_id = lookups.id_of("unit", values.get("unit")) or lookups.root_unit_id()
     item_id = lookups.id_of("directory_item", values.get("directory_item"))
     region_id = lookups.id_of("region", values.get("region"))
-    received_at = _moment(values.get("received_at"), "received_at", _("The time of receipt"), required=True)
-    closed_at = _moment(values.get("closed_at"), "closed_at", _("The closing time"), required=True)
-    replied_at = _moment(values.get("replied_at"), "replied_at", _("The reply time")) or closed_at
+    received_at = _moment(values.get("received_at"), "received_at", L_RECEIVED, required=True)
+    closed_at = _moment(values.get("closed_at"), "closed_at", L_CLOSED, required=True)
+    replied_at = _moment(values.get("replied_at"), "replied_at", L_REPLIED) or closed_at
     if closed_at < received_at:
         raise InvalidInput(_("The case was closed before it was received."), code="closed_before_received",
                            field="closed_at")
@@ -251,8 +265,9 @@ def _write(new, actor, source, now, result, progress):
     for index, (_row, case) in enumerate(new):
         by_day.setdefault(case_number_day(case["received_at"]), []).append(index)
     numbers = [""] * len(new)
-    for day in sorted(by_day):
-        for index, number in zip(by_day[day], reserve_case_numbers(day, len(by_day[day]))):
+    reserved = reserve_case_numbers({day: len(indexes) for day, indexes in by_day.items()})
+    for day, indexes in by_day.items():
+        for index, number in zip(indexes, reserved[day]):
             numbers[index] = number
     codes = new_query_codes(len(new))
     user_id = actor.user.pk

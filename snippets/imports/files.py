@@ -5,6 +5,7 @@ header is row 1)."""
 
 import csv
 import io
+import zipfile
 
 import tablib
 from django.utils.translation import gettext as _
@@ -22,24 +23,15 @@ class FileProblem(Exception):
 def read_rows(data: bytes, file_format):
     """Return (headers, [(row number, values)]) of the first sheet."""
     if file_format == "xlsx":
-        from .xlsx import UnsupportedWorkbook, read_first_sheet
+        from .xlsx import UnsupportedWorkbook, WorkbookRefused, read_first_sheet
 
         try:
             return _split(read_first_sheet(data))
         except UnsupportedWorkbook:
             pass  # let openpyxl try, and explain if it cannot either
-        import openpyxl
-
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:
-            raise FileProblem(_("The file is not a readable XLSX workbook.")) from None
-        try:
-            sheet = book.worksheets[0]
-            lines = enumerate(sheet.iter_rows(values_only=True), start=1)
-            return _split(lines)
-        finally:
-            book.close()
+        except WorkbookRefused as exc:
+            raise _refusal(exc) from None
+        return _split(_openpyxl_lines(data))
     if file_format == "csv":
         for encoding in ("utf-8-sig", "gb18030"):
             try:
@@ -51,6 +43,56 @@ def read_rows(data: bytes, file_format):
             raise FileProblem(_("The CSV file is neither UTF-8 nor GB18030 text."))
         return _split(enumerate(csv.reader(io.StringIO(text)), start=1))
     raise FileProblem(_("Only XLSX and CSV files can be imported."))
+
+
+def _refusal(exc):
+    if exc.cells:
+        shown = "、".join(exc.cells[:10]) + ("…" if len(exc.cells) > 10 else "")
+        return FileProblem(
+            _("%(count)s cells hold formulas (%(cells)s). Formulas are not imported: save the workbook with "
+              "values only (copy the sheet and paste it as values) and import it again.")
+            % {"count": len(exc.cells), "cells": shown}
+        )
+    from .xlsx import MAX_EXPANDED_BYTES
+
+    return FileProblem(
+        _("The workbook unpacks to more than %(mb)s MB; split it into smaller files.")
+        % {"mb": MAX_EXPANDED_BYTES // (1024 * 1024)}
+    )
+
+
+def _openpyxl_lines(data):
+    """The rows as openpyxl reads them, for workbooks the fast reader does not
+    know; formula cells are refused here too."""
+    import openpyxl
+
+    from .xlsx import MAX_EXPANDED_BYTES, WorkbookRefused
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_EXPANDED_BYTES:
+                raise _refusal(WorkbookRefused("too large"))
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except FileProblem:
+        raise
+    except Exception:
+        raise FileProblem(_("The file is not a readable XLSX workbook.")) from None
+    try:
+        lines, formulas = [], []
+        for number, cells in enumerate(book.worksheets[0].iter_rows(), start=1):
+            values = []
+            for cell in cells:
+                if getattr(cell, "data_type", None) == "f":
+                    formulas.append(cell.coordinate)
+                values.append(getattr(cell, "value", None))
+            lines.append((number, values))
+    except Exception:
+        raise FileProblem(_("The file is not a readable XLSX workbook.")) from None
+    finally:
+        book.close()
+    if formulas:
+        raise _refusal(WorkbookRefused("formulas", formulas))
+    return lines
 
 
 def _split(lines):

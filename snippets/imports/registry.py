@@ -19,12 +19,24 @@ class ImportKind:
     imported only when needed. ``sort_order`` orders the kinds in the admin
     (parents first: regions before units before staff)."""
 
+    def max_bytes(self):
+        from django.conf import settings
+
+        default = getattr(settings, "IMPORT_EXPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+        return getattr(settings, self.max_bytes_setting, default) if self.max_bytes_setting else default
+
+    def max_mb(self):
+        return self.max_bytes() // (1024 * 1024)
+
     key: str
     label: object
     resource: str
     description: object = ""
     sort_order: int = 100
     options: dict = field(default_factory=dict)
+    #: The setting holding this kind's own upload limit in bytes, when it
+    #: takes larger files than ``IMPORT_EXPORT_MAX_UPLOAD_BYTES`` (cases).
+    max_bytes_setting: str = ""
 
     def resource_class(self):
         module, _dot, name = self.resource.rpartition(".")

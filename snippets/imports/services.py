@@ -38,7 +38,10 @@ class ImportRefused(Exception):
         return self.message
 
 
-def max_upload_bytes():
+def max_upload_bytes(kind=None):
+    """The upload limit in bytes: the kind's own (``ImportKind.max_bytes``), or the general one."""
+    if kind is not None:
+        return kind.max_bytes()
     return getattr(settings, "IMPORT_EXPORT_MAX_UPLOAD_BYTES", DEFAULT_MAX_BYTES)
 
 
@@ -75,7 +78,7 @@ def create_import_job(kind, uploaded_file, acting_user):
     if file_format not in FORMATS:
         raise ImportRefused(_("Only XLSX and CSV files can be imported."), code="bad_format")
     size = getattr(uploaded_file, "size", None)
-    limit = max_upload_bytes()
+    limit = max_upload_bytes(import_kind)
     if size is not None and size > limit:
         raise ImportRefused(
             _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}, code="too_large",
@@ -148,13 +151,18 @@ def _gc_frozen():
         gc.unfreeze()
 
 
-def _run(job, *, dry_run):
+def _run(job, *, dry_run, on_progress=None):
     """Import the job's file through its resource in one transaction.
-    Returns the resource (with its errors, counts and preview)."""
+    Returns the resource (with its errors, counts and preview).
+    ``on_progress(rows done)`` is told too (a command's progress bar)."""
     kind = get_kind(job.kind)
-    resource = kind.resource_class()(
-        acting_user=job.created_by, progress=lambda n: progress.report(job.pk, n),
-    )
+
+    def report(done):
+        progress.report(job.pk, done)
+        if on_progress is not None:
+            on_progress(done)
+
+    resource = kind.resource_class()(acting_user=job.created_by, progress=report)
     with _gc_frozen():
         dataset = _dataset(job, resource)
         ImportJob.objects.filter(pk=job.pk).update(total_rows=len(dataset), processed_rows=0)
@@ -186,12 +194,12 @@ def _summary(resource, total):
     }
 
 
-def check_import_job(job):
+def check_import_job(job, *, on_progress=None):
     """Dry run: every row is imported inside a transaction that is rolled
     back; the job keeps the row errors and a preview of the changes."""
     _claim(job, [S.PENDING], S.CHECKING)
     try:
-        resource = _run(job, dry_run=True)
+        resource = _run(job, dry_run=True, on_progress=on_progress)
     except FileProblem as exc:
         return _finish(job, S.INVALID, errors=[{"row": 1, "field": "", "message": str(exc)}], preview=[], summary={})
     except Exception as exc:
@@ -224,14 +232,14 @@ def confirm_import_job(job, *, acting_user):
     return job
 
 
-def apply_import_job(job):
+def apply_import_job(job, *, on_progress=None):
     """Import for real, in ONE transaction: on any error the job is FAILED
     and nothing is committed."""
     if job.errors:
         raise ImportRefused(_("Only a checked import without errors can be applied."), code="invalid_state")
     _claim(job, [S.PREVIEWED, S.QUEUED], S.IMPORTING, processed_rows=0)
     try:
-        resource = _run(job, dry_run=False)
+        resource = _run(job, dry_run=False, on_progress=on_progress)
     except FileProblem as exc:
         return _finish(job, S.FAILED, errors=[{"row": 1, "field": "", "message": str(exc)}])
     except Exception as exc:

@@ -4,6 +4,7 @@ their value or their Chinese or English label, yes/no in Chinese, dates in
 the usual Chinese forms."""
 
 import datetime
+import functools
 import re
 from decimal import Decimal
 
@@ -150,21 +151,36 @@ class DateTimeWidget(widgets.Widget):
             text = cell_text(value)
             if not text:
                 return None
-            for fmt in self.FORMATS:
-                try:
-                    moment = datetime.datetime.strptime(text, fmt)
-                    break
-                except ValueError:
-                    continue
-            else:
-                raise ValueError(
-                    _("“%(value)s” is not a date and time (use 2025-10-01 09:30).") % {"value": text}
-                )
+            moment = _iso_moment(text) or self._parse(text)
         if timezone.is_naive(moment):
-            from zoneinfo import ZoneInfo
-
-            moment = moment.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+            moment = moment.replace(tzinfo=_zone(settings.TIME_ZONE))
         return moment
+
+    def _parse(self, text):
+        for fmt in self.FORMATS:
+            try:
+                return datetime.datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+        raise ValueError(_("“%(value)s” is not a date and time (use 2025-10-01 09:30).") % {"value": text})
+
+
+@functools.lru_cache(maxsize=4)
+def _zone(name):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def _iso_moment(text):
+    """The common ``2025-10-01 09:30[:00]`` (or with a ``T``) without trying
+    each format in turn: a historical import reads three of them a row."""
+    if len(text) in (16, 19) and text[4] == "-" and text[7] == "-" and text[10] in " T":
+        try:
+            return datetime.datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    return None
 
 
 class CodeWidget(widgets.ForeignKeyWidget):

@@ -24,6 +24,21 @@ class UnsupportedWorkbook(Exception):
     pass
 
 
+class WorkbookRefused(Exception):
+    """The workbook is readable but not importable: it expands to more than
+    ``MAX_EXPANDED_BYTES`` (a zip bomb, or far too large), or cells hold
+    formulas (``cells``: their references, e.g. ``E3``)."""
+
+    def __init__(self, message, cells=()):
+        super().__init__(message)
+        self.cells = list(cells)
+
+
+#: The most a workbook's sheet and shared strings may expand to when unzipped.
+MAX_EXPANDED_BYTES = 600 * 1024 * 1024
+_FORMULA = re.compile(r"<(?:\w+:)?f[\s>/]")
+
+
 def _parse(data, start=None, end=None, text=None):
     parser = expat.ParserCreate()
     parser.buffer_text = True
@@ -115,6 +130,15 @@ def _column_index(ref):
     return index - 1
 
 
+def _column_letters(index):
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def read_first_sheet(data):
     """Yield (row number, [values]) for every row of the first sheet."""
     import io
@@ -126,6 +150,10 @@ def read_first_sheet(data):
     with book:
         try:
             path, date1904 = _first_sheet(book)
+            expanded = sum(info.file_size for info in book.infolist()
+                           if info.filename in (path, "xl/sharedStrings.xml"))
+            if expanded > MAX_EXPANDED_BYTES:
+                raise WorkbookRefused(f"expands to {expanded} bytes")
             shared = _shared_strings(book)
             dates = _date_styles(book)
             sheet = book.read(path)
@@ -136,7 +164,10 @@ def read_first_sheet(data):
         xml = sheet.decode("utf-8")
         rows = _plain_rows(xml, shared, dates, epoch)
         if rows is None:
-            rows = list(_sheet_rows(xml, shared, dates, epoch))
+            formulas = []
+            rows = list(_sheet_rows(xml, shared, dates, epoch, formulas))
+            if formulas:
+                raise WorkbookRefused("formulas", formulas)
         return rows
     except (ValueError, IndexError, AttributeError, UnicodeDecodeError) as exc:
         raise UnsupportedWorkbook(str(exc)) from None
@@ -215,9 +246,10 @@ def _plain_rows(xml, shared, dates, epoch):
     return rows
 
 
-def _sheet_rows(xml, shared, dates, epoch):
+def _sheet_rows(xml, shared, dates, epoch, formulas):
     """One regular expression over the sheet XML, with plain string checks
-    for the usual shapes of a cell (about a microsecond a cell)."""
+    for the usual shapes of a cell (about a microsecond a cell). The
+    references of cells holding a formula are added to ``formulas``."""
     from html import unescape
 
     columns = {}
@@ -242,6 +274,8 @@ def _sheet_rows(xml, shared, dates, epoch):
         else:
             col += 1
         body = match.group(3)
+        if body and _FORMULA.search(body):
+            formulas.append(f"{_column_letters(col)}{number}")
         kind = _TYPE.search(cell_attrs)
         kind = kind.group(1) if kind else "n"
         if not body:
