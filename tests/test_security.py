@@ -124,6 +124,16 @@ def test_public_pages_get_a_strict_policy_that_their_html_keeps(client, pages):
         assert inline_scripts_and_styles(response.content.decode()) == [], url
 
 
+def test_a_page_served_from_the_public_cache_keeps_its_headers(client, pages):
+    from tests.cms.caching import cache_state
+
+    first, second = client.get(pages.home.url), client.get(pages.home.url)
+    assert (cache_state(first), cache_state(second)) == ("miss", "hit")
+    assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert policy_of(second)["script-src"] == ["'self'"]
+    assert_common_headers(second)
+
+
 def test_the_led_board_s_script_is_a_static_file(client, pages):
     html = client.get(pages.board.url + "led/").content.decode()
     assert re.search(r'<script src="/static/cms/led\.js[^"]*" defer>', html)

@@ -48,7 +48,7 @@ def test_the_middleware_still_applies_to_a_cached_page(client, home):
     client.get("/")
     hit = client.get("/")
     assert cache_state(hit) == "hit"
-    assert hit["X-Frame-Options"] == "SAMEORIGIN"
+    assert hit["X-Frame-Options"] == "DENY"  # config/settings.py: no page is framed
 
 
 def test_the_query_string_is_part_of_the_key(client, home):
