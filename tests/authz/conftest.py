@@ -27,8 +27,10 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 from django.db import transaction
+from django.db.models import Count, Max
 from django.test import Client
 
+from casemodels.models import AssessmentExclusion, Case, CaseEvent, SupervisionNote
 from casemodels.services import (
     dispatch_case, exclude_from_assessment, record_return_visit, reply_case, request_extension, request_info,
     request_return, sign_case,
@@ -168,6 +170,29 @@ def build_world():
             client.force_login(user)
         w.clients[name] = client
     return w
+
+
+def south_state(w):
+    """What any action on a southern case or note would change (one query each)."""
+    cases = Case.objects.filter(pk__in=[c.pk for c in vars(w.south).values() if isinstance(c, Case)])
+    notes = SupervisionNote.objects.filter(pk__in=[w.south.note_issued.pk, w.south.note_answered.pk])
+    return (
+        list(cases.order_by("pk").values_list("pk", "state", "version", "is_public")),
+        cases.aggregate(n=Count("assignments", distinct=True), e=Max("events__id")),
+        CaseEvent.objects.filter(case__in=cases).count(),
+        AssessmentExclusion.objects.filter(case__in=cases).count(),
+        list(notes.order_by("pk").values_list("pk", "state", "answer")),
+    )
+
+
+def south_traces(w):
+    """Numbers and phones of the southern cases and notes: none may show up for a northern viewer."""
+    found = set()
+    for value in vars(w.south).values():
+        found.add(value.number)
+        if isinstance(value, Case):
+            found.add(value.citizen_phone)
+    return found
 
 
 @pytest.fixture(scope="module")

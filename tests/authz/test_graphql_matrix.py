@@ -14,11 +14,7 @@ A field added to the schema without a row here fails
 import json
 
 import pytest
-from django.db.models import Count, Max
-
-from casemodels.models import Case, CaseEvent, SupervisionNote
-
-from .conftest import STAFF_VIEWERS, VIEWERS
+from .conftest import STAFF_VIEWERS, VIEWERS, south_state, south_traces
 from .graphql_ops import OPS, ROOT, outcome, post
 
 # Who is not staff of the centre, and how a refusal names them.
@@ -174,28 +170,6 @@ def test_the_table_covers_every_root_field():
     for name, expect in EXPECT.items():
         for side, row in expect.sides.items():
             assert set(VIEWERS) <= set(row), (name, side, set(VIEWERS) - set(row))
-
-
-def south_state(w):
-    """What any action on a southern case or note would change (one query each)."""
-    cases = Case.objects.filter(pk__in=[c.pk for c in vars(w.south).values() if isinstance(c, Case)])
-    notes = SupervisionNote.objects.filter(pk__in=[w.south.note_issued.pk, w.south.note_answered.pk])
-    return (
-        list(cases.order_by("pk").values_list("pk", "state", "version", "is_public")),
-        cases.aggregate(n=Count("assignments", distinct=True), e=Max("events__id")),
-        CaseEvent.objects.filter(case__in=cases).count(),
-        list(notes.order_by("pk").values_list("pk", "state", "answer")),
-    )
-
-
-def south_traces(w):
-    """Numbers and phones of the southern cases and notes: none may show up for a northern viewer."""
-    found = set()
-    for value in vars(w.south).values():
-        found.add(value.number)
-        if isinstance(value, Case):
-            found.add(value.citizen_phone)
-    return found
 
 
 @pytest.mark.parametrize(("kind", "field", "viewer"), MATRIX, ids=[f"{f}-{v}" for _k, f, v in MATRIX])
