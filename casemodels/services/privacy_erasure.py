@@ -13,6 +13,8 @@ anonymised, in one transaction:
   exclusion's reason, the supervision notes naming the case — has the
   citizen's own name, phone, ID number and address replaced by ``ERASED``
   and any other phone, ID number or e-mail address masked (``mask_text``);
+  the notes of contact records (a conversation with the citizen) are
+  replaced by ``ERASED`` whole;
 - the case's content fingerprints (duplicate detection) are recomputed
   from the anonymised content;
 - a ``CaseEvent`` "personal data erased" records who did it and why.
@@ -91,7 +93,8 @@ def _erase_events(case_ids, erasers):
     changed = []
     for event in CaseEvent.objects.filter(case_id__in=case_ids):
         eraser = erasers[event.case_id]
-        note = eraser.text(event.note)
+        # A contact record is a conversation with the citizen: its note goes (its time and method stay).
+        note = ERASED if event.action == CaseEvent.Action.CONTACT and event.note else eraser.text(event.note)
         data = dict(event.data or {})
         if isinstance(data.get("topic"), str):
             data["topic"] = eraser.text(data["topic"])

@@ -109,6 +109,9 @@ def test_an_erasure_shows_how_many_cases_change_before_it_is_confirmed(client, a
     first = client.post(url, {"phone": PHONE, "reason": "市民申请删除"})
     html = first.content.decode()
     assert first.status_code == 200 and 'data-erase-confirm="1"' in html
+    # the second step carries the first step's phone and reason, and the confirmation
+    assert f'type="hidden" name="phone" value="{PHONE}"' in html
+    assert 'type="hidden" name="confirmed" value="True"' in html
     assert Case.objects.filter(citizen_phone=PHONE).count() == 1  # nothing yet
     confirmed = client.post(url, {"phone": PHONE, "reason": "市民申请删除", "confirmed": "True"})
     assert confirmed.status_code == 302

@@ -163,6 +163,8 @@ def test_an_erasure_anonymises_the_cases_and_keeps_every_figure(admin, citizen, 
         event = fresh.events.order_by("-id").first()
         assert (event.action, event.actor, event.note) == (CaseEvent.Action.ERASE, admin, "市民申请删除个人信息")
         assert list(CaseFingerprint.objects.filter(case=case).values_list("band", flat=True))  # recomputed
+    contact = CaseEvent.objects.get(case=mine[1], action=CaseEvent.Action.CONTACT)
+    assert contact.note == ERASED and contact.data["method"] == "phone"
     assert everything_about(other) == other_before
     # the figures: the cases' facts, the roll-up once refreshed, the direct count, the board
     assert case_facts() == facts
