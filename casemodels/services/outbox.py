@@ -365,7 +365,8 @@ def retry_failed(notifications, *, acting_user, now=None):
 
 # --- Who sees the warnings and the outbox ---------------------------------------------------------
 def manages_outbox(user):
-    """Superusers and administrators see every notification and retry failed ones."""
+    """Superusers and administrators manage the outbox: they see every
+    notification in their scope (``visible_notifications``) and retry failed ones."""
     if sees_every_case(user):
         return True
     profile = active_profile(user)
@@ -382,11 +383,17 @@ def visible_warnings(user):
 
 
 def visible_notifications(user):
-    """Every notification for those who manage the outbox; for other staff
-    their own, and their unit's when the unit itself was told."""
-    if manages_outbox(user):
+    """Every notification for a superuser; for staff their own, and their
+    unit's when the unit itself was told; an administrator (who manages the
+    outbox) also every notification about a case they may see
+    (``visible_cases``): an administrator of a district does not read the
+    messages about another district's cases."""
+    if sees_every_case(user):
         return Notification.objects.all()
     profile = active_profile(user)
     if profile is None:
         return Notification.objects.none()
-    return Notification.objects.filter(Q(user=user) | Q(staff__isnull=True, unit_id=profile.unit_id))
+    own = Q(user=user) | Q(staff__isnull=True, unit_id=profile.unit_id)
+    if manages_outbox(user):
+        return Notification.objects.filter(own | Q(warning__case__in=visible_cases(user)))
+    return Notification.objects.filter(own)

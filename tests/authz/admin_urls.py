@@ -13,7 +13,7 @@ screen and are left to Wagtail's tests."""
 from django.apps import apps
 from django.urls import URLResolver, get_resolver, reverse
 
-from casemodels.models import AssessmentExclusion, Case, SupervisionNote
+from casemodels.models import AssessmentExclusion, Case, Notification, SupervisionNote, Warning
 
 OUR_NAMESPACES = {
     "cases", "workbench", "analysis", "supervision_notes", "warnings", "outbox", "assessment_exclusions",
@@ -67,6 +67,8 @@ def model_of(name, model):
         return SupervisionNote
     if namespace == "assessment_exclusions":
         return AssessmentExclusion
+    if namespace in ("warnings", "outbox"):
+        return Warning if namespace == "warnings" else Notification
     if namespace == "bulletin_actions":
         return apps.get_model("publishing", "Bulletin")
     if model is not None:
@@ -86,6 +88,8 @@ def objects_for(w, model):
         SupervisionNote: (w.north.note_issued, w.south.note_issued),
         AssessmentExclusion: (AssessmentExclusion.objects.get(case=w.north.excluded),
                               AssessmentExclusion.objects.get(case=w.south.excluded)),
+        Warning: (w.north.warning, w.south.warning),
+        Notification: (w.north.message, w.south.message),
     }
     if model in scoped:
         return scoped[model]

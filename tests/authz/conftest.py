@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.test import Client
 
-from casemodels.models import AssessmentExclusion, Case, CaseEvent, SupervisionNote
+from casemodels.models import AssessmentExclusion, Case, CaseEvent, Notification, SupervisionNote, Warning
 from casemodels.services import (
     dispatch_case, exclude_from_assessment, record_return_visit, reply_case, request_extension, request_info,
     request_return, sign_case,
@@ -41,6 +41,7 @@ from snippets.services.calendar import seed_from_chinesecalendar
 from tests.casemodels.conftest import START
 from tests.factories import (
     CaseFactory, ChannelFactory, PolicyFactory, RegionFactory, StaffFactory, UnitFactory, UserFactory,
+    WarningRuleFactory,
 )
 
 # The viewers of the matrix, in the order of the reports.
@@ -142,7 +143,12 @@ def _cases(w, dispatcher, unit, handler, tag):
     answered = issue_note("supervision", unit, [cases["handling"]], acting_user=dispatcher, reason="请说明进展",
                           answer_due=START.date())
     answer_note(answered, acting_user=handler, answer="已安排人员处理")
-    return SimpleNamespace(**cases, note_issued=issued, note_answered=answered)
+    # a red light on the overdue case, told to the holding unit (as a sweep would write it)
+    warning = Warning.objects.create(case=cases["handling"], rule=w.rule, level="red", unit=unit, raised_at=START,
+                                     batch=f"authz-{tag}")
+    message = Notification.objects.create(warning=warning, unit=unit, channel="in_app", next_attempt_at=START,
+                                          created_at=START)
+    return SimpleNamespace(**cases, note_issued=issued, note_answered=answered, warning=warning, message=message)
 
 
 def build_world():
@@ -155,6 +161,7 @@ def build_world():
         limits={"sign": (24, "hours"), "reply": (5, "working_days"), "completion": (10, "working_days")},
     )
     ReplyTemplate.objects.create(title="路灯报修答复", body="您好，{{ case_number }} 已转供电所。", keywords="路灯")
+    w.rule = WarningRuleFactory(name="逾期红灯")
     _accounts(w)
     u, h = w.users, w.helpers
     w.north = _cases(w, u["dispatcher"], w.unit_n, u["handler"], "n")
@@ -176,12 +183,14 @@ def south_state(w):
     """What any action on a southern case or note would change (one query each)."""
     cases = Case.objects.filter(pk__in=[c.pk for c in vars(w.south).values() if isinstance(c, Case)])
     notes = SupervisionNote.objects.filter(pk__in=[w.south.note_issued.pk, w.south.note_answered.pk])
+    messages = Notification.objects.filter(warning__case__in=cases)
     return (
         list(cases.order_by("pk").values_list("pk", "state", "version", "is_public")),
         cases.aggregate(n=Count("assignments", distinct=True), e=Max("events__id")),
         CaseEvent.objects.filter(case__in=cases).count(),
         AssessmentExclusion.objects.filter(case__in=cases).count(),
         list(notes.order_by("pk").values_list("pk", "state", "answer")),
+        list(messages.order_by("pk").values_list("pk", "status", "attempts")),
     )
 
 
@@ -189,7 +198,8 @@ def south_traces(w):
     """Numbers and phones of the southern cases and notes: none may show up for a northern viewer."""
     found = set()
     for value in vars(w.south).values():
-        found.add(value.number)
+        if isinstance(value, (Case, SupervisionNote)):
+            found.add(value.number)
         if isinstance(value, Case):
             found.add(value.citizen_phone)
     return found
