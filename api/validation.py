@@ -8,13 +8,17 @@ standard validation rules, which always run:
   ``MAX_PER_FIELD`` of each costly root field: ``trackCase`` (aliases are the way
   to try many query codes in one request), ``resultBoard`` (a period's
   aggregate), the case lists;
+- a limit on the fields a document expands to through its fragments
+  (``MAX_EXPANDED_FIELDS``): fragments that each spread the next one twice
+  make a short document stand for millions of fields, and the depth walk
+  would follow every one of them;
 - for anonymous users outside DEBUG, no schema introspection.
 
-Size limits (characters, tokens) are applied before parsing, in the view."""
+Size limits (body bytes, characters, tokens) are applied before parsing, in the view."""
 
 from graphene.validation import depth_limit_validator
 from graphql import GraphQLError, specified_rules
-from graphql.language import FieldNode, FragmentDefinitionNode, FragmentSpreadNode
+from graphql.language import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, OperationDefinitionNode
 from graphql.validation import NoSchemaIntrospectionCustomRule, ValidationRule
 
 MAX_DEPTH = 10
@@ -27,6 +31,8 @@ MAX_PER_FIELD = {
 }
 MAX_QUERY_LENGTH = 20_000  # characters
 MAX_TOKENS = 4_000
+MAX_EXPANDED_FIELDS = 2_000  # fields once every fragment spread is replaced by its fragment
+MAX_BODY_BYTES = 256 * 1024  # the whole request body, checked before it is read as JSON
 
 
 def _spreads(node):
@@ -72,18 +78,62 @@ def fragments_are_sound(document):
     return True
 
 
+def _fields_in(node, sizes):
+    """Fields inside ``node``, each spread counted as its fragment's size
+    (``sizes``, which must hold every fragment spread there)."""
+    count, stack = 0, [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, FragmentSpreadNode):
+            count += sizes[current.name.value]
+            continue
+        if isinstance(current, FieldNode):
+            count += 1
+        selection_set = getattr(current, "selection_set", None)
+        if selection_set is not None:
+            stack.extend(selection_set.selections)
+    return count
+
+
+def expanded_field_count(document):
+    """The largest number of fields one operation of ``document`` stands
+    for once its fragments are expanded, computed once per fragment (so in
+    linear time, however large the expansion); None for a document without
+    fragments (its fields are counted by ``FieldBudgetRule``). The fragments
+    must be sound (``fragments_are_sound``)."""
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    if not fragments:
+        return None
+    waiting = {name: set(_spreads(fragment)) for name, fragment in fragments.items()}
+    sizes = {}
+    while waiting:  # fragments whose spreads are all sized first (there is no cycle)
+        ready = [name for name, needs in waiting.items() if needs <= sizes.keys()]
+        for name in ready:
+            sizes[name] = _fields_in(fragments[name], sizes)
+            del waiting[name]
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    return max((_fields_in(operation, sizes) for operation in operations), default=0)
+
+
 _GrapheneDepthLimit = depth_limit_validator(max_depth=MAX_DEPTH)
 
 
 class DepthLimitRule(_GrapheneDepthLimit):
     """graphene's depth limit, skipped when the fragments are unknown or
-    cyclic (the standard rules reject such a document anyway)."""
+    cyclic (the standard rules reject such a document anyway), and refused
+    without the walk when the fragments expand to too many fields (the walk
+    follows every spread: its time grows with the expansion)."""
 
     def __init__(self, context):
-        if fragments_are_sound(context.document):
-            super().__init__(context)
-        else:
+        if not fragments_are_sound(context.document):
             ValidationRule.__init__(self, context)
+        elif (expanded_field_count(context.document) or 0) > MAX_EXPANDED_FIELDS:
+            ValidationRule.__init__(self, context)
+            self.report_error(GraphQLError(
+                f"The query expands to more than {MAX_EXPANDED_FIELDS} fields through its fragments."
+            ))
+        else:
+            super().__init__(context)
 
 
 class FieldBudgetRule(ValidationRule):
@@ -95,18 +145,35 @@ class FieldBudgetRule(ValidationRule):
 
     def __init__(self, context):
         super().__init__(context)
-        self.fields = 0
         self.per_field = dict.fromkeys(MAX_PER_FIELD, 0)
+        # Counted before the visit: a field repeated thousands of times in one
+        # selection makes graphql-core's overlapping-fields rule give up
+        # ("Validation aborted.") before the visit would reach the 201st field.
+        extra = _nth_field(context.document, MAX_FIELDS + 1)
+        if extra is not None:
+            self.report_error(GraphQLError(f"At most {MAX_FIELDS} fields per request.", extra))
 
     def enter_field(self, node: FieldNode, *_args):
-        self.fields += 1
         name = node.name.value
         if name in self.per_field and self.context.get_parent_type() is self.context.schema.query_type:
             self.per_field[name] += 1
             if self.per_field[name] == MAX_PER_FIELD[name] + 1:
                 self.report_error(GraphQLError(f"At most {MAX_PER_FIELD[name]} {name} fields per request.", node))
-        if self.fields == MAX_FIELDS + 1:
-            self.report_error(GraphQLError(f"At most {MAX_FIELDS} fields per request.", node))
+
+
+def _nth_field(document, n):
+    """The ``n``-th field node of the document (in no particular order), or None."""
+    count, stack = 0, list(document.definitions)
+    while stack:
+        current = stack.pop()
+        if isinstance(current, FieldNode):
+            count += 1
+            if count == n:
+                return current
+        selection_set = getattr(current, "selection_set", None)
+        if selection_set is not None:
+            stack.extend(selection_set.selections)
+    return None
 
 
 def validation_rules(*, introspection):

@@ -1,8 +1,9 @@
 """The /graphql/ endpoint.
 
 The standard GraphQL validation rules always run; on top of them the query
-limits of ``api.validation`` (depth, field budget, trackCase aliases, size),
-and, for anonymous users outside DEBUG, no schema introspection and no
+limits of ``api.validation`` (body size, depth, field budget and its expansion
+through fragments, trackCase aliases, size), a refusal of batched operations
+(a JSON array), and, for anonymous users outside DEBUG, no schema introspection and no
 "Did you mean …?" suggestions (which would give the schema away field by
 field). GraphiQL is offered to signed-in staff, or to everyone when DEBUG is
 on. Errors never carry internals: an unexpected exception in a resolver is
@@ -33,7 +34,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import HttpResponseForbidden, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import translation
 from django.utils.decorators import method_decorator
@@ -46,7 +47,7 @@ from graphql.language import OperationDefinitionNode
 from .auth.tokens import bearer_secret, token_for_header
 from .core.errors import raise_if_database_unavailable
 from .core.execution import ExecutionContext
-from .validation import MAX_QUERY_LENGTH, MAX_TOKENS, validation_rules
+from .validation import MAX_BODY_BYTES, MAX_QUERY_LENGTH, MAX_TOKENS, validation_rules
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +119,26 @@ class MinshengGraphQLView(GraphQLView):
         language = preferred_language(request.user)
         with translation.override(language) if language else contextlib.nullcontext():
             return super().dispatch(request, *args, **kwargs)
+
+    def parse_body(self, request):
+        """graphene-django's, behind the body-size limit (checked on the
+        declared length before the body is read, and on the body read), with
+        a clear refusal for a batch of operations (a JSON array) and for JSON
+        nested too deeply to decode."""
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        if (declared.isdigit() and int(declared) > MAX_BODY_BYTES) or len(request.body) > MAX_BODY_BYTES:
+            raise HttpError(
+                HttpResponse(status=413),
+                _("The request body is larger than %(limit)s bytes.") % {"limit": MAX_BODY_BYTES},
+            )
+        if self.get_content_type(request) == "application/json" and request.body.lstrip().startswith(b"["):
+            raise HttpError(
+                HttpResponseBadRequest(), _("Batched operations are not accepted: send one operation per request."),
+            )
+        try:
+            return super().parse_body(request)
+        except RecursionError:
+            raise HttpError(HttpResponseBadRequest(), _("The JSON body is nested too deeply.")) from None
 
     def needs_csrf(self, request):
         """A signed-in session; not a bearer token, not an anonymous caller."""
