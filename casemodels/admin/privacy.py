@@ -3,7 +3,8 @@
 - "Personal data access log" (``privacy_log:index``): the read-only list of
   who was shown which case's personal data unmasked, where and when,
   filterable by user, case number, place and date, with an export; for
-  administrators and supervisors (``may_read_access_log``) only;
+  administrators and supervisors (``may_read_access_log``) only, each
+  reading the rows about the cases they may see (``visible_access_log``);
 - "Citizen data" (``citizen_data:export``, ``citizen_data:erase``): an
   administrator downloads everything kept about the citizen of one phone
   number (JSON), or erases it — a first step shows how many cases will be
@@ -40,6 +41,7 @@ from ..models import PersonalDataAccess
 from ..services import CaseActionError
 from ..services.privacy import (
     LOG_READERS, count_citizen_cases, export_citizen_data, may_manage_citizen_data, may_read_access_log,
+    visible_access_log,
 )
 from ..services.privacy_erasure import erase_citizen_data
 
@@ -75,8 +77,10 @@ class AccessLogFilterSet(WagtailFilterSet):
 
 
 class AccessLogIndexView(EscapeFormulaeMixin, IndexView):
+    """The rows about the cases the reader may see (``visible_access_log``)."""
+
     def get_base_queryset(self):
-        return super().get_base_queryset().order_by("-at", "-id")
+        return visible_access_log(self.request.user).order_by("-at", "-id")
 
 
 class AccessLogViewSet(ModelViewSet):

@@ -66,6 +66,17 @@ def may_read_access_log(user):
     return profile is not None and Role.objects.filter(staff=profile, code__in=LOG_READERS).exists()
 
 
+def visible_access_log(user):
+    """The log rows ``user`` may read: none unless ``may_read_access_log``;
+    a superuser reads them all, others those about the cases they may see
+    (a district's administrator does not read about another district's cases)."""
+    if not may_read_access_log(user):
+        return PersonalDataAccess.objects.none()
+    if sees_every_case(user):
+        return PersonalDataAccess.objects.all()
+    return PersonalDataAccess.objects.filter(case_id__in=visible_cases(user).values("pk"))
+
+
 def shown_fields(citizen):
     """The personal data fields of a disclosed ``citizen`` dict that hold a value."""
     return [f for f in CITIZEN_FIELDS if citizen.get(f)]

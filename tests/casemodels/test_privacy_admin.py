@@ -48,6 +48,15 @@ def test_the_access_log_is_for_administrators_and_supervisors(client, world, adm
         assert cases[0].number not in response.content.decode()
 
 
+def test_a_district_supervisor_reads_only_the_rows_about_cases_they_may_see(client, world, flow):
+    ours = flow.received(acting_user=world.town_b_dispatcher)  # received by township B: its own case
+    theirs = flow.dispatched(unit=world.dept)  # the centre's case, held by the department
+    log_personal_data_access(world.dispatcher, [ours, theirs], where="case_page")
+    login(client, StaffFactory(unit=world.town_b, roles=["supervisor"]).user)
+    html = client.get(reverse("privacy_log:index")).content.decode()
+    assert ours.number in html and theirs.number not in html
+
+
 def test_the_access_log_filters_by_user_case_and_date(client, world, admin, cases):
     log_personal_data_access(world.dispatcher, cases[0], where="case_page")
     log_personal_data_access(world.dept_handler, cases[1], where="admin_list")
