@@ -95,10 +95,15 @@ def _openpyxl_lines(data):
     return lines
 
 
+# C0 control characters but tab, line feed and carriage return: never meant in a cell, and
+# PostgreSQL cannot store NUL in text or JSON at all (a value quoted in an error would fail too).
+_CONTROLS = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+
+
 def _split(lines):
     headers, rows = None, []
     for number, values in lines:
-        values = list(values)
+        values = [v.translate(_CONTROLS) if v.__class__ is str and not v.isprintable() else v for v in values]
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
         if headers is None:

@@ -155,3 +155,12 @@ def test_garbage_rows_get_row_numbered_errors_and_nothing_is_committed(admin):
     with pytest.raises(ImportRefused):  # an invalid job cannot be applied
         apply_import_job(job)
     assert_nothing_imported()
+
+
+def test_control_characters_are_dropped_from_cells_so_any_database_can_store_them(admin):
+    row = ["N1", "hotline", "投诉", "路灯\x00坏了\x07\t两天", "zjj", "2025-03-01 09:30", "2025-03-03 10:00", "办结"]
+    data = "\n".join([",".join(HEADERS), ",".join(row)]).encode()
+    job = checked("cases", "c.csv", data, admin)
+    assert job.status == S.PREVIEWED, job.errors
+    apply_import_job(job)
+    assert Case.objects.get(external_id="N1").content == "路灯坏了\t两天"
