@@ -70,6 +70,15 @@ def test_admin_url(w, name):
     assert leaks == [], f"{name} shows the other district's cases: {leaks}"
 
 
+def test_the_confidential_report_opens_only_to_roles_that_see_confidential_cases(w):
+    # given a confidential report received by the northern handling unit, held by no unit yet
+    url = reverse("cases:inspect", args=[w.confidential.pk])
+    # when each northern role opens its page, then only those whose role sees confidential cases may
+    got = {viewer: answer_class(w.clients[viewer].get(url)) for viewer in ROW}
+    assert got == {"visitor": "N", "dispatcher": "O", "handler": "N", "leader": "N", "supervisor": "O",
+                   "administrator": "O", "superuser": "O"}
+
+
 # POST-only or state-changing screens, and what to post to them (the fields the forms read).
 FORM = {"unit": "sj-sj", "note": "越权操作", "reason": "越权操作", "reply": "越权操作", "answer": "越权操作",
         "comment": "越权操作", "missing": "越权", "information": "越权", "route": "litigation", "approve": "1",
