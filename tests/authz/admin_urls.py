@@ -3,7 +3,8 @@ found at test time from the URL resolver, each with the objects its ``pk``
 names, and the class of an answer.
 
 Our patterns: every pattern in a namespace of our apps' hooks and
-viewsets (``OUR_NAMESPACES``), and, in the snippet viewsets of our models
+viewsets (``OUR_NAMESPACES``, and any namespace that is neither Wagtail's
+nor Django's admin, so that a screen added later is found), and, in the snippet viewsets of our models
 (``wagtailsnippets_snippets_*``, ``wagtailsnippets_publishing_*``), the
 index, add, edit, delete and inspect screens and every view our apps wrote
 (the directory tree, the listings). Wagtail's own history, usage, copy and
@@ -13,7 +14,7 @@ screen and are left to Wagtail's tests."""
 from django.apps import apps
 from django.urls import URLResolver, get_resolver, reverse
 
-from casemodels.models import AssessmentExclusion, Case, Notification, SupervisionNote, Warning
+from casemodels.models import AssessmentExclusion, Case, Notification, PersonalDataAccess, SupervisionNote, Warning
 
 OUR_NAMESPACES = {
     "cases", "workbench", "analysis", "supervision_notes", "warnings", "outbox", "assessment_exclusions",
@@ -27,9 +28,10 @@ MISSING_PK = 999999
 EXTRA = {"action": "render", "kind": "unit", "direction": "up"}
 
 
-def _ours(namespace, name, module):
-    if namespace in OUR_NAMESPACES:
-        return True
+def _ours(namespaces, name, module):
+    namespace = namespaces[-1]
+    if namespace in OUR_NAMESPACES or not namespaces[0].startswith(("wagtail", "admin")):
+        return True  # a namespace our hooks registered (one added later is found here too)
     head, _, rest = namespace.partition("_")
     if head != "wagtailsnippets" or not rest.startswith(tuple(f"{app}_" for app in OUR_APPS)):
         return False
@@ -47,7 +49,7 @@ def our_patterns():
             elif namespaces and pattern.name:
                 callback = pattern.callback
                 module = getattr(callback, "__module__", "")
-                if _ours(namespaces[-1], pattern.name, module):
+                if _ours(namespaces, pattern.name, module):
                     model = getattr(callback, "view_initkwargs", {}).get("model")
                     found[":".join((*namespaces, pattern.name))] = (sorted(pattern.pattern.converters), model)
 
@@ -69,6 +71,8 @@ def model_of(name, model):
         return AssessmentExclusion
     if namespace in ("warnings", "outbox"):
         return Warning if namespace == "warnings" else Notification
+    if namespace == "privacy_log":
+        return PersonalDataAccess
     if namespace == "bulletin_actions":
         return apps.get_model("publishing", "Bulletin")
     if model is not None:
@@ -90,6 +94,7 @@ def objects_for(w, model):
                               AssessmentExclusion.objects.get(case=w.south.excluded)),
         Warning: (w.north.warning, w.south.warning),
         Notification: (w.north.message, w.south.message),
+        PersonalDataAccess: (w.north.access, w.south.access),
     }
     if model in scoped:
         return scoped[model]

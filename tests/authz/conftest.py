@@ -30,7 +30,9 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.test import Client
 
-from casemodels.models import AssessmentExclusion, Case, CaseEvent, Notification, SupervisionNote, Warning
+from casemodels.models import (
+    AssessmentExclusion, Case, CaseEvent, Notification, PersonalDataAccess, SupervisionNote, Warning,
+)
 from casemodels.services import (
     dispatch_case, exclude_from_assessment, record_return_visit, reply_case, request_extension, request_info,
     request_return, sign_case,
@@ -148,7 +150,12 @@ def _cases(w, dispatcher, unit, handler, tag):
                                      batch=f"authz-{tag}")
     message = Notification.objects.create(warning=warning, unit=unit, channel="in_app", next_attempt_at=START,
                                           created_at=START)
-    return SimpleNamespace(**cases, note_issued=issued, note_answered=answered, warning=warning, message=message)
+    # someone read the case's personal data (the access log)
+    access = PersonalDataAccess.objects.create(user=handler, username=handler.get_username(), case=cases["handling"],
+                                               case_number=cases["handling"].number, at=START,
+                                               where=PersonalDataAccess.Where.CASE_PAGE, fields="citizen_phone")
+    return SimpleNamespace(**cases, note_issued=issued, note_answered=answered, warning=warning, message=message,
+                           access=access)
 
 
 def build_world():

@@ -11,6 +11,8 @@ A URL added to our apps without a row in ``admin_table.ADMIN_EXPECT`` fails
 import pytest
 from django.urls import reverse
 
+from casemodels.models import Case
+
 from .admin_table import ADMIN_EXPECT
 from .admin_urls import PATTERNS, answer_class, body_of, has_sides, url_for
 from .conftest import STAFF_VIEWERS, VIEWERS, south_state, south_traces
@@ -79,6 +81,20 @@ def test_the_confidential_report_opens_only_to_roles_that_see_confidential_cases
                    "administrator": "O", "superuser": "O"}
 
 
+def test_a_district_administrator_neither_exports_nor_erases_another_districts_citizen(w):
+    # given a citizen of each district, and the northern administrator
+    admin, north, south = w.clients["administrator"], w.north.handling, w.south.handling
+    before = south_state(w)
+    # when they export the data of each phone, then only the northern citizen's cases come back
+    assert north.number in body_of(admin.post(reverse("citizen_data:export"), {"phone": north.citizen_phone}))
+    exported = body_of(admin.post(reverse("citizen_data:export"), {"phone": south.citizen_phone}))
+    assert not any(t in exported for t in south_traces(w) - {south.citizen_phone}), exported[:600]
+    # and erasing the southern phone, confirmed, erases nothing there
+    admin.post(reverse("citizen_data:erase"), {"phone": south.citizen_phone, "reason": "越权", "confirmed": "1"})
+    assert Case.objects.get(pk=south.pk).citizen_phone == south.citizen_phone
+    assert south_state(w) == before
+
+
 # POST-only or state-changing screens, and what to post to them (the fields the forms read).
 FORM = {"unit": "sj-sj", "note": "越权操作", "reason": "越权操作", "reply": "越权操作", "answer": "越权操作",
         "comment": "越权操作", "missing": "越权", "information": "越权", "route": "litigation", "approve": "1",
@@ -86,7 +102,8 @@ FORM = {"unit": "sj-sj", "note": "越权操作", "reason": "越权操作", "repl
         "conclusion": "越权", "kind": "reminder", "answer_due": "2025-10-10", "duplicates": "", "close": "1"}
 DANGEROUS = sorted(
     name for name in PATTERNS
-    if name.split(":")[0] in {"cases", "supervision_notes", "assessment_exclusions", "warnings", "outbox"}
+    if name.split(":")[0] in {"cases", "supervision_notes", "assessment_exclusions", "warnings", "outbox",
+                              "privacy_log"}
     and "pk" in PATTERNS[name][0]
     and name.split(":")[1] not in {"inspect", "history", "history_results", "usage"}
 )
