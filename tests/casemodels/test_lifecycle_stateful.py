@@ -26,15 +26,18 @@ import os
 from collections import Counter
 
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multiple, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    Bundle, RuleBasedStateMachine, initialize, invariant, multiple, rule, run_state_machine_as_test,
+)
 
 from casemodels.models import Assignment, Case, CaseEvent, CaseState
 from casemodels.models.choices import DivertRoute
 from casemodels.services import (
     CaseActionError, answer_on_the_spot, archive_case, close_case, deadlines, dispatch_case, divert_case,
-    escalate_case, mark_invalid, merge_cases, record_contact, record_return_visit, record_visit_attempt,
+    escalate_case, issue_note, mark_invalid, merge_cases, record_contact, record_return_visit, record_visit_attempt,
     redispatch_case, register_case, reply_case, request_extension, request_info, request_return, resume_case,
     review_extension, review_return, sign_case, sub_dispatch_case,
 )
@@ -118,6 +121,21 @@ def make_machine(world, clock):
             return staff[data.draw(choice, label="user")]
 
         # --- Rules ----------------------------------------------------------------------------
+
+        def registered(self, case_type):
+            case = register_case(acting_user=staff["dispatcher"], channel=world.hotline, case_type=case_type,
+                                 content="小区路灯坏了，晚上很黑。", citizen_phone="13800000000", auto_dispatch=False)
+            self.outcomes["register: done"] += 1
+            return case.pk
+
+        # Every run starts with two cases, so that its steps go to acting on them.
+        @initialize(target=cases, case_type=st.sampled_from(CASE_TYPES))
+        def first_case(self, case_type):
+            return self.registered(case_type)
+
+        @initialize(target=cases, case_type=st.sampled_from(CASE_TYPES))
+        def second_case(self, case_type):
+            return self.registered(case_type)
 
         @rule(target=cases, user=st.one_of(st.just("dispatcher"), users), case_type=st.sampled_from(CASE_TYPES),
               content=texts, auto=st.booleans())
@@ -255,29 +273,52 @@ def make_machine(world, clock):
             user = self.actor(data, case, "centre")
             self.attempt("invalid", [case], lambda c: mark_invalid(c, acting_user=user, reason=reason))
 
-        @rule(case=cases, data=st.data())
-        def proceed(self, case, data):
-            """The next step of the usual path, by someone whose role and unit
-            allow it (the other rules mostly try random users, who are mostly
-            refused): this takes cases deep into their lifecycle."""
+        @rule(case=cases, data=st.data(), steps=st.integers(1, 6))
+        def proceed(self, case, data, steps):
+            """Up to ``steps`` steps of the usual path, each by someone whose
+            role and unit allow it (the other rules mostly try random users,
+            who are mostly refused): this takes cases deep into their lifecycle."""
+            for _ in range(steps):
+                if not self.next_step(case, data):
+                    break
+
+        # Rules are drawn evenly: two more names make ``proceed`` three times as likely as another rule.
+        @rule(case=cases, data=st.data(), steps=st.integers(1, 6))
+        def proceed_more(self, case, data, steps):
+            self.proceed(case, data, steps)
+
+        @rule(case=cases, data=st.data(), steps=st.integers(1, 6))
+        def proceed_again(self, case, data, steps):
+            self.proceed(case, data, steps)
+
+        def next_step(self, case, data):
             state = Case.objects.values_list("state", flat=True).get(pk=case)
             lead = (Assignment.objects.filter(case_id=case, role=Assignment.Role.LEAD,
-                                              state__in=Assignment.ACTIVE_STATES).select_related("unit").first())
+                                              state__in=Assignment.ACTIVE_STATES).first())
             holders = [name for name, (unit, roles) in STAFF.items()
                        if lead is not None and getattr(world, unit).pk == lead.unit_id and "handler" in roles]
             if state == CaseState.RECEIVED:
                 unit = data.draw(units, label="unit")
-                self.attempt("proceed: dispatch", [case], lambda c: dispatch_case(
+                return self.attempt("proceed: dispatch", [case], lambda c: dispatch_case(
                     c, acting_user=staff["dispatcher"], unit=getattr(world, unit)))
-            elif state == CaseState.DISPATCHED and holders:
-                self.attempt("proceed: sign", [case], lambda c: sign_case(c, acting_user=staff[holders[0]]))
-            elif state == CaseState.HANDLING and holders:
-                self.attempt("proceed: reply", [case], lambda c: reply_case(
+            if state == CaseState.DISPATCHED and holders:
+                return self.attempt("proceed: sign", [case], lambda c: sign_case(c, acting_user=staff[holders[0]]))
+            if state == CaseState.HANDLING and holders:
+                return self.attempt("proceed: reply", [case], lambda c: reply_case(
                     c, acting_user=staff[holders[0]], reply="已处理并答复市民。"))
-            elif state == CaseState.REPLIED:
+            if state == CaseState.REPLIED:
                 satisfaction = data.draw(st.sampled_from(SATISFACTION), label="satisfaction")
-                self.attempt("proceed: return_visit", [case], lambda c: record_return_visit(
+                return self.attempt("proceed: return_visit", [case], lambda c: record_return_visit(
                     c, acting_user=staff["visitor"], satisfaction=satisfaction, resolved=True))
+            return False
+
+        @rule(case=cases, data=st.data(), unit=units, kind=st.sampled_from(["reminder", "supervision"]),
+              days=st.integers(-1, 5))
+        def supervise(self, case, data, unit, kind, days):
+            user = self.actor(data, case, "centre")
+            due = (timezone.localtime() + datetime.timedelta(days=days)).date()
+            self.attempt("supervise", [case], lambda c: issue_note(
+                kind, getattr(world, unit), [c], acting_user=user, reason="请尽快办理。", answer_due=due))
 
         @rule(hours=st.integers(1, 24 * 9))
         def time_passes(self, hours):
@@ -338,6 +379,9 @@ def check_case(case):
         expected = deadlines.compute_deadlines(case)
         stored = {name: getattr(case, name) for name in expected}
         assert stored == expected, f"{where}: deadlines {stored} but the history gives {expected}"
+        # the lead assignment carries the case's reply deadline (deadlines.sync_lead_assignments)
+        for lead in leads:
+            assert lead.reply_due == case.reply_due, f"{where}: {lead} due {lead.reply_due}, case {case.reply_due}"
     else:
         assert not open_pauses.exists(), f"{where}: a clock pause is still open"
 
