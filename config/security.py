@@ -179,3 +179,19 @@ def lockout_response(request, original_response=None, credentials=None):
         message, status=settings.AXES_HTTP_RESPONSE_CODE, content_type="text/plain; charset=utf-8",
     )
 
+
+def axes_client_address(request):
+    """The address django-axes records and locks on: the one the public
+    throttles use (``publishing.clients.client_address``), or None when there
+    is none that is an IP address (a request made in code, such as a test
+    client's ``force_login``): axes keeps it in an IP-address column, which
+    PostgreSQL refuses to fill with anything else."""
+    import ipaddress
+
+    from publishing.clients import client_address
+
+    address = client_address(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None

@@ -205,7 +205,7 @@ AXES_RESET_ON_SUCCESS = True
 # Failures while locked out do not extend the lockout (the account's owner gets in after the cool-off).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # The same address as the public throttles: MINSHENG_TRUSTED_PROXY_COUNT decides which hop to trust.
-AXES_CLIENT_IP_CALLABLE = "publishing.clients.client_address"
+AXES_CLIENT_IP_CALLABLE = "config.security.axes_client_address"
 AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False

@@ -326,3 +326,15 @@ def test_wrong_passwords_on_token_auth_lock_the_sign_in_page_too(client, staff):
     assert answers[-1]["errors"][0]["code"] == "throttled"
     # and the admin's sign-in page refuses the right password from that address
     assert log_in(client, "/admin/login/", "pw", address="10.9.1.1", username=staff.username).status_code == 429
+
+
+def test_a_sign_in_made_in_code_has_no_address_and_still_works_on_every_database(client, db):
+    # A test client's force_login (or any login() without REMOTE_ADDR) gives axes no IP address:
+    # it must record None, not the throttles' "unknown", which PostgreSQL's inet column refuses.
+    from axes.models import AccessLog
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_superuser("coded", password="x")
+    client.force_login(user)
+    assert client.get("/admin/").status_code == 200
+    assert AccessLog.objects.filter(username="coded").values_list("ip_address", flat=True).first() is None
