@@ -71,6 +71,12 @@ class ScopedInspectView(InspectView):
         return get_object_or_404(visible, pk=self.pk)
 
 
+class WarningInspectView(ScopedInspectView):
+    def get_case_display_value(self):
+        """The case by its number only: its title may quote personal data the user reads masked."""
+        return case_link(self.object)
+
+
 def case_link(warning):
     return format_html('<a href="{}">{}</a>', reverse("cases:inspect", args=[warning.case_id]), warning.case.number)
 
@@ -230,12 +236,14 @@ class WarningViewSet(ModelViewSet):
     menu_label = _("Warnings raised")
     inspect_view_enabled = True
     index_view_class = WarningIndexView
-    inspect_view_class = ScopedInspectView
+    inspect_view_class = WarningInspectView
     search_backend_name = None
     search_fields = ["case__number"]
     list_display = ["rule", "level", "unit", "raised_at"]
     list_filter = ["level", "rule", "raised_at"]
-    list_export = ["case", "rule", "level", "occurrence", "unit", "raised_at"]
+    # The case by its number: its title may quote personal data the user reads masked.
+    list_export = ["case.number", "rule", "level", "occurrence", "unit", "raised_at"]
+    export_headings = {"case.number": _("Case number")}
     inspect_view_fields = ["case", "rule", "level", "occurrence", "unit", "raised_at"]
     form_fields = []  # no add or edit: the policy refuses them
 

@@ -132,3 +132,16 @@ def test_the_warning_joins_the_dossier_on_the_case_page(client, world, swept):
     assert response.status_code == 200
     assert "答复超期红灯" in response.content.decode()
     assert mine.events.filter(action="warning", note="答复超期红灯").count() == 1
+
+
+def test_the_warnings_export_and_page_name_the_case_by_number_not_by_its_title(client, world, swept):
+    # The title may quote personal data that the user reads masked elsewhere.
+    mine, _other = swept
+    type(mine).objects.filter(pk=mine.pk).update(title="张三13912345678反映路灯不亮")
+    client.force_login(world.dept_handler)
+    exported = client.get(reverse("warnings:index") + "?export=csv")
+    assert exported.status_code == 200
+    text = b"".join(exported.streaming_content).decode("utf-8-sig") if exported.streaming else exported.content.decode()
+    assert mine.number in text and "13912345678" not in text and "张三" not in text
+    page = client.get(reverse("warnings:inspect", args=[mine.warnings.get().pk])).content.decode()
+    assert mine.number in page and "13912345678" not in page
