@@ -367,7 +367,8 @@ class CaseType(graphene.ObjectType):
         return dl.loader(info, dl.AssignmentsByCase).load(self)
 
     def resolve_events(self, info, last=20):
-        last = max(1, min(int(last), dl.MAX_EVENTS))
+        # An explicit ``last: null`` arrives as None: it means the default.
+        last = max(1, min(int(last if last is not None else 20), dl.MAX_EVENTS))
         return dl.loader(info, dl.LastEventsByCase).load((self, last))
 
     def resolve_return_visits(self, info):

@@ -390,7 +390,7 @@ OPEN = tuple(s for s in CaseState.values if s not in CLOSED_STATES + ENDED_STATE
 stats = Counter()
 
 
-def test_random_lifecycles_keep_every_case_consistent(world, clock):
+def test_random_lifecycles_keep_every_case_consistent(world, clock, capsys):
     stats.clear()
     machine = make_machine(world, clock)
     run_state_machine_as_test(machine, settings=settings(
@@ -400,9 +400,9 @@ def test_random_lifecycles_keep_every_case_consistent(world, clock):
     ))
     done = sum(n for k, n in stats.items() if k.endswith("done"))
     refused = sum(n for k, n in stats.items() if k.endswith("refused"))
-    print(f"\nlifecycle property: {EXAMPLES} runs of up to {STEPS} steps, {done} actions done, {refused} refused")
-    for key in sorted(stats):
-        print(f"  {key}: {stats[key]}")
+    with capsys.disabled():  # the figures are shown even without -s
+        print(f"\nlifecycle property: {EXAMPLES} runs of up to {STEPS} steps, {done} actions done, {refused} refused")
+        print("  " + ", ".join(f"{key} {stats[key]}" for key in sorted(stats)))
     # the search reached the lifecycle's far states, not just refusals
     for action in ("dispatch", "sign", "reply", "return_visit"):
         assert stats[f"{action}: done"] + stats[f"proceed: {action}: done"] > 0, f"no successful {action}"
