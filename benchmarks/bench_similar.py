@@ -271,7 +271,7 @@ def main():
         phone_base = figures["baseline: 5 latest cases from a phone (bare indexed SELECT)"][0]
         for name, target in (("similar_cases, command centre dispatcher (all cases)", 50),
                              ("similar_cases, a department's handler (its cases)", 50)):
-            report("bench_similar", f"{name.split(',')[0]} p50,{name.split(',')[1].split('(')[0]}",
+            report("bench_similar", f"{name.split(',')[0]} p50,{name.split(',')[1].split('(')[0].rstrip()}",
                    figures[name][0], "ms", phone_base, "bare indexed SELECT of a phone's 5 latest cases",
                    target=target, n=len(queries), note=f"{args.cases:,} cases")
         report("bench_similar", "similar_cases p50 vs the former text comparison",
