@@ -22,8 +22,9 @@ echo "==> Load test (benchmarks/load/run_load.py ${LOAD_ARGS:-})"
 "$PY" benchmarks/load/run_load.py ${LOAD_ARGS:-} || failed+=("load test")
 
 echo "==> Fault tests (tests/soak/)"
-DJANGO_SETTINGS_MODULE=config.settings_test "$PY" -m pytest tests/soak -s -v -p no:cacheprovider --create-db \
-  || failed+=("fault tests")
+# --create-db --reuse-db: a fresh test database, kept for the property runs below (migrating takes minutes).
+DJANGO_SETTINGS_MODULE=config.settings_test LOG_LEVEL=${LOG_LEVEL:-WARNING} "$PY" -m pytest tests/soak -s -v \
+  -p no:cacheprovider --create-db --reuse-db || failed+=("fault tests")
 
 echo "==> Long property and fuzz runs"
 long=()
@@ -31,7 +32,7 @@ for f in tests/casemodels/test_lifecycle_stateful.py tests/api/test_fuzz.py; do
   [ -e "$f" ] && long+=("$f") || echo "    ($f is not there yet: skipped)"
 done
 if [ ${#long[@]} -gt 0 ]; then
-  DJANGO_SETTINGS_MODULE=config.settings_test "$PY" -m pytest "${long[@]}" -q -p no:cacheprovider \
+  DJANGO_SETTINGS_MODULE=config.settings_test "$PY" -m pytest "${long[@]}" -q -p no:cacheprovider --reuse-db \
     --hypothesis-show-statistics || failed+=("property and fuzz runs")
 fi
 
