@@ -367,8 +367,9 @@ def check_case(case):
         assert case.dispatched_at is not None, where
     else:
         assert not leads.exists(), f"{where}: an active lead assignment remains"
+    # a unit may ask for a return before or after signing for the case
     if case.state == CaseState.DISPATCHED:
-        assert leads.get().state == Assignment.State.PENDING, where
+        assert leads.get().state in (Assignment.State.PENDING, Assignment.State.RETURN_REQUESTED), where
     if case.state == CaseState.HANDLING:
         assert leads.get().state in (Assignment.State.SIGNED, Assignment.State.RETURN_REQUESTED), where
 
