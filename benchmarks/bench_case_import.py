@@ -225,8 +225,10 @@ def main():
             "divert_route, is_unsatisfied, is_public, deadlines_provisional, version) VALUES "
             f"({', '.join(['%s'] * 21)}, '', false, 1, '', false, false, false, 1)"
         )
+        from casemodels.services.bulk_sql import bulk_write_cache
+
         t0 = time.perf_counter()
-        with transaction.atomic():
+        with transaction.atomic(), bulk_write_cache():  # the same page cache as the product's writes
             with connection.cursor() as cursor:
                 cursor.executemany(case_sql, parsed)
                 cursor.execute("SELECT id, state FROM casemodels_case ORDER BY id")
