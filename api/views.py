@@ -55,6 +55,24 @@ INTERNAL_ERROR = "Internal server error."
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?\s*$")
 
 
+
+def has_nul(value):
+    """Whether a query or its variables carry a NUL character, raw or as a
+    GraphQL ``\\u0000`` escape: PostgreSQL cannot store it in text, so it
+    would fail a write with a server error instead of a clear refusal."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item or "\\u0000" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+            stack.extend(item.keys())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return False
+
 class _CsrfCheck(CsrfViewMiddleware):
     """Django's own CSRF check, run by the view for the requests that need
     it; a refusal returns the reason instead of a response."""
@@ -147,6 +165,8 @@ class MinshengGraphQLView(GraphQLView):
     def execute_graphql_request(self, request, data, query, variables, operation_name, show_graphiql=False):
         if query and len(query) > MAX_QUERY_LENGTH:
             return ExecutionResult(errors=[GraphQLError(f"The query is longer than {MAX_QUERY_LENGTH} characters.")])
+        if has_nul(query) or has_nul(variables):
+            return ExecutionResult(errors=[GraphQLError(_("Text may not contain the NUL character (\\u0000)."))])
         if query:
             try:
                 document = parse(query, no_location=True, max_tokens=MAX_TOKENS)

@@ -125,3 +125,16 @@ def test_deeply_nested_variables_are_refused_not_a_server_error(attack):
 def test_huge_variables_are_refused(attack):
     status, message = attack(document("{ __typename }", {f"v{i}": i for i in range(50_000)}))
     assert (status, message) == (413, f"The request body is larger than {MAX_BODY_BYTES} bytes.")
+
+
+@pytest.mark.parametrize("body", [
+    document('mutation($c: String!) { submitCase(input: {channel: "web", caseType: "complaint", content: $c, '
+             'citizenPhone: "13800138000"}) { errors { message } } }', {"c": "路灯\u0000坏了"}),
+    document('mutation { submitCase(input: {channel: "web", caseType: "complaint", content: "路灯\\u0000坏了", '
+             'citizenPhone: "13800138000"}) { errors { message } } }'),
+    document('query($s: String!) { notice(slug: $s) { title } }', {"s": "\u0000\u0001"}),
+], ids=["variable", "literal-escape", "query-variable"])
+def test_nul_characters_are_refused_before_anything_runs(attack, body):
+    # PostgreSQL cannot store NUL in text: a write carrying one was a server error there.
+    status, message = attack(body)
+    assert status == 400 and "NUL" in message
