@@ -29,7 +29,7 @@ from ..models import Case, CaseEvent, CaseFingerprint, CaseState
 from .base import R, Actor, InvalidInput, check_choice, require_text, root_unit
 from .bulk_sql import TableWriter, bulk_write_cache
 from .fingerprints import retention, signature_bands
-from .intake import case_number_day, new_query_codes, reserve_case_numbers
+from .numbering import case_number_day, new_query_codes, reserve_case_numbers
 
 IMPORT_ACTION = CaseEvent.Action.IMPORT
 HISTORICAL_STATES = (CaseState.CLOSED, CaseState.ARCHIVED)

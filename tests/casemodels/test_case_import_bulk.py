@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from casemodels.models import Case, CaseEvent, CaseFingerprint, CaseNumberCounter, CaseState
 from casemodels.services import NotAllowed, register_case
 from casemodels.services.history import import_historical_cases
-from casemodels.services.intake import reserve_case_numbers
+from casemodels.services.numbering import reserve_case_numbers
 from snippets.models import ImportJob
 
 from .conftest import START, local
