@@ -38,12 +38,14 @@ engine per case; no content fingerprints, roll-ups or warnings are written
 
 After loading, the counts are checked against what was generated and the
 consistency rules below (``verify``) against the rows; rows per second are
-printed."""
+printed.
+
+This module holds the entry points (``generate``, ``verify``) and the command
+line; the configuration is in ``case_config``, each case's lifecycle rows and
+their writing in ``case_lifecycle``."""
 
 import argparse
 import datetime
-import json
-import math
 import os
 import random
 import string
@@ -57,6 +59,12 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+BENCHMARKS = Path(__file__).resolve().parent
+if str(BENCHMARKS) not in sys.path:
+    sys.path.insert(0, str(BENCHMARKS))
+
+from case_config import load_config
+from case_lifecycle import Writer, accumulate, day_weights, one_case, zipf_weights
 
 ZONE = ZoneInfo("Asia/Shanghai")
 CHUNK = 20_000
@@ -66,7 +74,6 @@ CASE_TYPES = [("complaint", 34), ("help", 30), ("consultation", 16), ("report", 
 URGENCIES = [("normal", 94), ("urgent", 5), ("very_urgent", 1)]
 SATISFACTION = [("satisfied", 81), ("basically_satisfied", 11), ("unsatisfied", 8)]
 VISIT_METHODS = [("phone", 80), ("sms", 10), ("online", 8), ("on_site", 2)]
-DIVERT_ROUTES = ["litigation", "arbitration", "reconsideration", "petition", "other"]
 # Hour-of-day weights (local time): a hotline's day.
 HOURS = [1, 0.6, 0.4, 0.3, 0.3, 0.5, 1.5, 4, 8, 10, 10, 9, 6, 6, 8, 9, 9, 8, 6, 5, 4, 3, 2, 1.5]
 TEXTS = [
@@ -76,23 +83,7 @@ TEXTS = [
     ("{place}{item}", "{place}{item}，晚上尤其严重，老人孩子出行不便，请相关单位到现场查看。"),
     ("建议改善{item}", "建议在{place}改善{item}，方便周边群众，希望采纳。"),
 ]
-REPLY = "经核实，已安排人员到现场处理，问题已解决，并与来电人沟通。"
 QUERY_ALPHABET = string.ascii_uppercase + string.digits
-
-
-@dataclass
-class Config:
-    """What the cases point to: ids and weights, read once."""
-
-    centre_id: int
-    channels: list  # channel ids
-    channel_weights: list
-    items: list  # (id, name, sector unit id or None, territorial level or None, default case type)
-    regions: list  # (id, name, {level: ancestor region id}) of the lowest levels
-    units: list  # ids of the units that handle cases (fallback routing)
-    unit_by_region: dict  # region id -> unit id
-    policy_id: int | None
-    source: str
 
 
 @dataclass
@@ -115,245 +106,7 @@ class Generated:
         return self.rows / self.seconds if self.seconds else 0.0
 
 
-# ---------------------------------------------------------------- configuration
-
-
-def load_config(source="auto"):
-    """The database's configuration; the demo profile's (or a generated one) when it has none."""
-    from snippets.models import DirectoryItem, Unit
-
-    have = (Unit.objects.exists() and DirectoryItem.objects.exclude(routing="none").exists())
-    if source == "auto":
-        source = "existing" if have else "demo"
-    if source == "demo" and not have:
-        try:
-            load_demo_config()
-        except ImportError:  # cms.demo absent: a generated configuration instead
-            source = "synthetic"
-    elif source == "existing" and not have:
-        raise RuntimeError("The database has no configuration (units and a routed directory); "
-                           "use --config demo or --config synthetic.")
-    if source == "synthetic" and not have:
-        synthetic_config(random.Random(0))  # its own generator: the cases come out the same on any configuration
-    return read_config(source)
-
-
-def load_demo_config():
-    """The demo profile's organisation, channels, directory, policies and calendar (not its cases or pages)."""
-    from collections import Counter
-
-    from django.db import transaction
-
-    from cms.demo import deadline_recompute_paused, directory, organisation, policies
-
-    stats = Counter()
-    with deadline_recompute_paused(), transaction.atomic():
-        organisation.load(stats)
-        policies.load_channels(stats)
-        directory.load(stats)
-        policies.load_policies(stats)
-        policies.load_calendar(stats)
-    return stats
-
-
-def synthetic_config(rng):
-    """A small generated configuration: 20 departments, 16 townships of 4 villages, 10 channels, 480 items
-    (written with ``bulk_create``: no revisions or search-index entries)."""
-    from django.db import transaction
-
-    from snippets.models import Channel, DirectoryItem, Level, PolicyLimit, Region, TimeLimitPolicy, Unit
-
-    with transaction.atomic():
-        city = Region.objects.create(name="市", code="syn-city", level=Level.CITY)
-        centre = Unit.objects.create(name="指挥中心", code="syn-centre", kind=Unit.Kind.CENTRE, level=Level.CITY,
-                                     region=city)
-        depts = Unit.objects.bulk_create(
-            Unit(name=f"局{i}", code=f"syn-d{i}", kind=Unit.Kind.DEPARTMENT, level=Level.CITY, parent=centre)
-            for i in range(20))
-        towns = Region.objects.bulk_create(
-            Region(name=f"镇{i}", code=f"syn-t{i}", level=Level.TOWNSHIP, parent=city) for i in range(16))
-        town_units = Unit.objects.bulk_create(
-            Unit(name=f"镇政府{i}", code=f"syn-town{i}", kind=Unit.Kind.TOWNSHIP, level=Level.TOWNSHIP,
-                 parent=centre, region=region) for i, region in enumerate(towns))
-        villages = Region.objects.bulk_create(
-            Region(name=f"村{i}-{j}", code=f"syn-t{i}-{j}", level=Level.VILLAGE, parent=region)
-            for i, region in enumerate(towns) for j in range(4))
-        Unit.objects.bulk_create(
-            Unit(name=f"村委{v.code[5:]}", code=f"syn-v{v.code[5:]}", kind=Unit.Kind.COMMUNITY,
-                 level=Level.VILLAGE, parent=town_units[k // 4], region=v) for k, v in enumerate(villages))
-        Channel.objects.bulk_create(Channel(name=f"渠道{i}", code=f"syn-ch{i}") for i in range(10))
-        classes = DirectoryItem.objects.bulk_create(
-            DirectoryItem(name=f"大类{c}", code=f"SYN{c:02d}") for c in range(40))
-        items = []
-        for c, parent in enumerate(classes):
-            for k in range(12):
-                territorial = rng.random() < 1 / 3
-                items.append(DirectoryItem(
-                    name=f"事项{c}-{k}", code=f"SYN{c:02d}{k:02d}", parent=parent,
-                    routing="territorial" if territorial else "sector",
-                    sector_unit=None if territorial else rng.choice(depts),
-                    territorial_level=Level.TOWNSHIP if territorial else None))
-        DirectoryItem.objects.bulk_create(items)
-        policy = TimeLimitPolicy.objects.create(name="通用", priority=1000)
-        PolicyLimit.objects.bulk_create([PolicyLimit(policy=policy, kind="sign", amount=2, unit="hours"),
-                                         PolicyLimit(policy=policy, kind="reply", amount=5, unit="working_days")])
-
-
-def read_config(source):
-    from snippets.models import Channel, DirectoryItem, Region, TimeLimitPolicy, Unit
-
-    try:
-        from cms.demo.case_plan import GENERAL_CHANNELS
-        demo_weights = dict(GENERAL_CHANNELS)
-    except ImportError:
-        demo_weights = {}
-    channels = list(Channel.objects.filter(is_active=True).order_by("sort_order", "pk").values_list("pk", "code")) \
-        if hasattr(Channel, "is_active") else list(Channel.objects.order_by("pk").values_list("pk", "code"))
-    if not channels:
-        raise RuntimeError("No channel configured.")
-    weights = [demo_weights.get(code, 0) or 1 / (rank + 2) for rank, (_pk, code) in enumerate(channels)]
-    regions = {pk: (name, level, parent) for pk, name, level, parent in
-               Region.objects.values_list("pk", "name", "level", "parent_id")}
-    has_child = {parent for _n, _l, parent in regions.values() if parent}
-    leaves = []
-    for pk, (name, level, parent) in sorted(regions.items()):
-        if pk in has_child or parent is None:
-            continue
-        chain, up = {level: pk}, parent
-        while up:
-            _n, up_level, up_parent = regions[up]
-            chain[up_level] = up
-            up = up_parent
-        leaves.append((pk, name, chain))
-    # Grids are too fine for a caller's place: keep the villages and communities above them.
-    top_level = max((lvl for _pk, _n, chain in leaves for lvl in chain), default=0)
-    by_village = {}
-    for pk, name, chain in leaves:
-        level = max(chain)
-        if level == top_level and len(chain) > 3:  # a grid below a village: use its village
-            parent_level = sorted(chain)[-2]
-            village = chain[parent_level]
-            by_village[village] = (village, regions[village][0],
-                                   {lvl: rid for lvl, rid in chain.items() if lvl <= parent_level})
-        else:
-            by_village[pk] = (pk, name, chain)
-    centre = Unit.objects.filter(kind="centre").order_by("level", "pk").first() or Unit.objects.order_by("pk").first()
-    units = list(Unit.objects.exclude(pk=centre.pk).values_list("pk", "region_id", "kind"))
-    unit_by_region = {}
-    for pk, region_id, _kind in units:
-        if region_id and region_id not in unit_by_region:
-            unit_by_region[region_id] = pk
-    items = list(DirectoryItem.objects.exclude(routing="none").order_by("code").values_list(
-        "pk", "name", "sector_unit_id", "territorial_level", "default_case_type"))
-    policy = TimeLimitPolicy.objects.order_by("-priority", "pk").values_list("pk", flat=True).first()
-    return Config(centre_id=centre.pk, channels=[pk for pk, _c in channels], channel_weights=weights,
-                  items=items, regions=list(by_village.values()),
-                  units=[pk for pk, _r, kind in units if kind != "centre"] or [centre.pk],
-                  unit_by_region=unit_by_region, policy_id=policy, source=source)
-
-
-# ---------------------------------------------------------------- writing
-
-
-class Writer:
-    """Rows by attname into one table, explicit ids, raw ``executemany`` (``COPY`` on PostgreSQL)."""
-
-    def __init__(self, model):
-        from django.db import connection
-
-        self.connection = connection
-        self.model = model
-        self.fields = list(model._meta.concrete_fields)
-        self.names = [f.attname for f in self.fields]
-        self.defaults = {f.attname: f.get_db_prep_save(f.get_default(), connection) if f.has_default() else None
-                         for f in self.fields}
-        for f in self.fields:  # blank text columns without a default hold ""
-            if not f.has_default() and not f.null and f.get_internal_type() in ("CharField", "TextField"):
-                self.defaults[f.attname] = ""
-        self.datetimes = {f.attname for f in self.fields if f.get_internal_type() == "DateTimeField"}
-        quote = connection.ops.quote_name
-        self.table = quote(model._meta.db_table)
-        self.columns = ", ".join(quote(f.column) for f in self.fields)
-        self.rows = []
-        self.written = 0
-        self.seconds = 0.0  # in executemany / COPY alone
-        self.postgres = connection.vendor == "postgresql"
-        if self.postgres:
-            # COPY's text format takes the JSON text as it is.
-            for f in self.fields:
-                if f.get_internal_type() == "JSONField" and f.has_default():
-                    self.defaults[f.attname] = json.dumps(f.get_default())
-        self.next_id = (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-
-    def add(self, **row):
-        row["id"] = pk = self.next_id
-        self.next_id += 1
-        if not self.postgres:  # as Django's SQLite backend stores them: naive UTC text
-            for name in self.datetimes:
-                value = row.get(name)
-                if value is not None:
-                    row[name] = str(value.replace(tzinfo=None))
-        defaults = self.defaults
-        self.rows.append(tuple(row[name] if name in row else defaults[name] for name in self.names))
-        return pk
-
-    def flush(self):
-        if not self.rows:
-            return
-        started = time.perf_counter()
-        with self.connection.cursor() as cursor:
-            if self.postgres:
-                with cursor.cursor.copy(f"COPY {self.table} ({self.columns}) FROM STDIN") as copy:
-                    for row in self.rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(self.names))
-                cursor.executemany(f"INSERT INTO {self.table} ({self.columns}) VALUES ({marks})", self.rows)
-        self.written += len(self.rows)
-        self.rows = []
-        self.seconds += time.perf_counter() - started
-
-    def reset_sequence(self):
-        if not self.postgres:
-            return
-        from django.core.management.color import no_style
-
-        with self.connection.cursor() as cursor:
-            for sql in self.connection.ops.sequence_reset_sql(no_style(), [self.model]):
-                cursor.execute(sql)
-
-
 # ---------------------------------------------------------------- generation
-
-
-def zipf_weights(n, s=1.1, rng=None):
-    """Zipf weights in a shuffled order (so the busiest items are not the first codes)."""
-    weights = [1 / (rank + 1) ** s for rank in range(n)]
-    if rng:
-        rng.shuffle(weights)
-    return weights
-
-
-def day_weights(start_day, days, years):
-    """Daily volume: growing 25 % a year, 60 % at weekends, a winter peak (heating)."""
-    out = []
-    for d in range(days):
-        day = start_day + datetime.timedelta(days=d)
-        growth = 1.25 ** (d / 365)
-        weekend = 0.6 if day.weekday() >= 5 else 1.0
-        season = 1 + 0.15 * math.cos((day.timetuple().tm_yday - 15) / 365 * 2 * math.pi)
-        out.append(growth * weekend * season)
-    return out
-
-
-def lifecycle(rng):
-    """Delays of a dispatched case's steps (timedelta)."""
-    minute, hour, day = datetime.timedelta(minutes=1), datetime.timedelta(hours=1), datetime.timedelta(days=1)
-    dispatch = minute * min(rng.lognormvariate(3, 1), 60 * 24)
-    sign = hour * min(rng.lognormvariate(0.3, 1.1), 72)
-    reply = day * min(rng.lognormvariate(1.0, 0.8), 40)
-    visit = hour * rng.uniform(4, 60)
-    return dispatch, sign, reply, visit
 
 
 def generate(n, *, seed=1, end=None, years=3.0, config="auto", chunk=CHUNK, progress=None):
@@ -373,15 +126,15 @@ def generate(n, *, seed=1, end=None, years=3.0, config="auto", chunk=CHUNK, prog
         end = end.replace(tzinfo=ZONE)
     days = max(1, int(years * 365))
     start_day = (end - datetime.timedelta(days=days)).date()
-    cum_days = list(_accumulate(day_weights(start_day, days, years)))
-    cum_hours = list(_accumulate(HOURS))
-    item_weights = list(_accumulate(zipf_weights(len(cfg.items), 1.05, rng)))
-    region_weights = list(_accumulate(zipf_weights(len(cfg.regions), 0.8, rng)))
-    channel_weights = list(_accumulate(cfg.channel_weights))
-    type_names, type_cum = [t for t, _w in CASE_TYPES], list(_accumulate(w for _t, w in CASE_TYPES))
-    urgency_names, urgency_cum = [u for u, _w in URGENCIES], list(_accumulate(w for _u, w in URGENCIES))
-    sat_names, sat_cum = [s for s, _w in SATISFACTION], list(_accumulate(w for _s, w in SATISFACTION))
-    method_names, method_cum = [m for m, _w in VISIT_METHODS], list(_accumulate(w for _m, w in VISIT_METHODS))
+    cum_days = list(accumulate(day_weights(start_day, days, years)))
+    cum_hours = list(accumulate(HOURS))
+    item_weights = list(accumulate(zipf_weights(len(cfg.items), 1.05, rng)))
+    region_weights = list(accumulate(zipf_weights(len(cfg.regions), 0.8, rng)))
+    channel_weights = list(accumulate(cfg.channel_weights))
+    type_names, type_cum = [t for t, _w in CASE_TYPES], list(accumulate(w for _t, w in CASE_TYPES))
+    urgency_names, urgency_cum = [u for u, _w in URGENCIES], list(accumulate(w for _u, w in URGENCIES))
+    sat_names, sat_cum = [s for s, _w in SATISFACTION], list(accumulate(w for _s, w in SATISFACTION))
+    method_names, method_cum = [m for m, _w in VISIT_METHODS], list(accumulate(w for _m, w in VISIT_METHODS))
     repeat_callers = [f"13{rng.randrange(10 ** 9):09d}" for _ in range(max(10, n // 50))]
     end_utc = end.astimezone(datetime.timezone.utc)
     utc = datetime.timezone.utc
@@ -451,9 +204,9 @@ def generate(n, *, seed=1, end=None, years=3.0, config="auto", chunk=CHUNK, prog
                 )
                 case_id = cases.next_id
                 event(case_id, "register", received, "", "received")
-                state = _one_case(rng, case_id, row, received, end_utc, case_type, item, place, route, event,
-                                  assignments, visits, recent, sat_names, sat_cum, method_names, method_cum,
-                                  cfg.units)
+                state = one_case(rng, case_id, row, received, end_utc, case_type, item, place, route, event,
+                                 assignments, visits, recent, sat_names, sat_cum, method_names, method_cum,
+                                 cfg.units)
                 row["state"] = state
                 if state not in ("merged", "invalid", "diverted"):
                     recent.append((case_id, received))
@@ -479,151 +232,6 @@ def generate(n, *, seed=1, end=None, years=3.0, config="auto", chunk=CHUNK, prog
     result.counts = {"case": cases.written, "event": events.written, "assignment": assignments.written,
                      "return visit": visits.written}
     return result
-
-
-def _accumulate(values):
-    total = 0
-    for v in values:
-        total += v
-        yield total
-
-
-def _one_case(rng, case_id, row, received, end, case_type, item, place, route, event, assignments, visits,
-              recent, sat_names, sat_cum, method_names, method_cum, pool):
-    """Fill ``row``'s lifecycle columns and write its events, assignments and visits; returns its state."""
-    day = datetime.timedelta(days=1)
-    roll = rng.random()
-    # Cases that never reach a unit.
-    if roll < 0.03 and recent:
-        primary_id, primary_at = recent[rng.randrange(len(recent))]
-        if primary_at < received:
-            at = received + datetime.timedelta(minutes=rng.uniform(5, 120))
-            if at <= end:
-                row.update(merged_into_id=primary_id, closed_at=at)
-                event(case_id, "merge", at, "received", "merged")
-                return "merged"
-    if roll < 0.045:
-        at = received + datetime.timedelta(minutes=rng.uniform(10, 600))
-        if at <= end:
-            row.update(divert_route=rng.choice(("litigation", "arbitration", "reconsideration", "petition")),
-                       closed_at=at)
-            event(case_id, "divert", at, "received", "diverted")
-            return "diverted"
-        return "received"
-    if roll < 0.065:
-        at = received + datetime.timedelta(minutes=rng.uniform(2, 240))
-        if at <= end:
-            row["closed_at"] = at
-            event(case_id, "invalid", at, "received", "invalid")
-            return "invalid"
-        return "received"
-    if case_type == "consultation" and rng.random() < 0.6:  # answered on the spot
-        at = received + datetime.timedelta(minutes=rng.uniform(3, 15))
-        if at > end:
-            return "received"
-        row.update(reply="已当场答复来电人。", replied_at=at, closed_at=at)
-        event(case_id, "answer", at, "received", "closed")
-        return _archive(rng, case_id, row, at, end, event)
-
-    dispatch, sign, reply, visit = lifecycle(rng)
-    dispatched = received + dispatch
-    if dispatched > end:
-        return "received"
-    unit = route(item, place[2])
-    if rng.random() < 0.02:  # first sent to the wrong unit, returned, then dispatched again
-        wrong = rng.choice(pool)
-        back = dispatched + datetime.timedelta(hours=rng.uniform(1, 20))
-        assignments.add(case_id=case_id, unit_id=wrong, role="lead", state="returned", round=1,
-                        dispatched_at=dispatched, signed_at=None, finished_at=min(back, end),
-                        sign_due=dispatched + 2 * datetime.timedelta(hours=1), reply_due=row["reply_due"])
-        event(case_id, "dispatch", dispatched, "received", "dispatched", wrong)
-        if back > end:
-            row.update(dispatched_at=dispatched, sign_due=dispatched + datetime.timedelta(hours=2))
-            return "dispatched"
-        event(case_id, "review_return", back, "dispatched", "received", wrong)
-        dispatched = back + datetime.timedelta(minutes=rng.uniform(5, 90))
-        if dispatched > end:
-            row.update(dispatched_at=None)
-            return "received"
-    row.update(dispatched_at=dispatched, sign_due=dispatched + datetime.timedelta(hours=2))
-    state = "dispatched"
-    event(case_id, "dispatch", dispatched, "received", "dispatched", unit)
-    signed = dispatched + sign
-    replied = signed + reply
-    lead = dict(case_id=case_id, unit_id=unit, role="lead", round=1, dispatched_at=dispatched,
-                sign_due=dispatched + datetime.timedelta(hours=2), reply_due=row["reply_due"])
-    co = rng.random() < 0.05
-    if signed > end:
-        assignments.add(state="pending", **lead)
-        if co:
-            assignments.add(**{**lead, "role": "co", "unit_id": rng.choice(pool),
-                               "state": "pending"})
-        return state
-    event(case_id, "sign", signed, "dispatched", "handling", unit)
-    state = "handling"
-    if replied > end:
-        assignments.add(state="signed", signed_at=signed, **lead)
-        if co:
-            assignments.add(**{**lead, "role": "co", "unit_id": rng.choice(pool),
-                               "state": "signed", "signed_at": signed})
-        return state
-    assignments.add(state="replied", signed_at=signed, finished_at=replied, **lead)
-    if co:
-        assignments.add(**{**lead, "role": "co", "unit_id": rng.choice(pool),
-                           "state": "replied", "signed_at": signed, "finished_at": replied})
-    event(case_id, "reply", replied, "handling", "replied", unit)
-    row.update(reply=REPLY, replied_at=replied)
-    state = "replied"
-    visited = replied + visit
-    if visited > end:
-        return state
-    satisfaction = rng.choices(sat_names, cum_weights=sat_cum)[0]
-    resolved = satisfaction != "unsatisfied" or rng.random() < 0.2
-    visits.add(case_id=case_id, round=1, method=rng.choices(method_names, cum_weights=method_cum)[0],
-               satisfaction=satisfaction, resolved=resolved, visited_at=visited)
-    if satisfaction == "unsatisfied" and rng.random() < 1 / 3:  # a second round
-        event(case_id, "return_visit", visited, "replied", "dispatched", unit)
-        again = visited + datetime.timedelta(hours=rng.uniform(1, 24))
-        if again > end:
-            row.update(round=2, is_unsatisfied=True)
-            return "replied"
-        event(case_id, "redispatch", again, "replied", "dispatched", unit)
-        _d, sign2, reply2, visit2 = lifecycle(rng)
-        replied2 = again + sign2 + reply2
-        round2 = dict(case_id=case_id, unit_id=unit, role="lead", round=2, dispatched_at=again,
-                      sign_due=again + datetime.timedelta(hours=2), reply_due=again + 7 * day)
-        row.update(round=2, dispatched_at=again, reply_due=again + 7 * day, sign_due=round2["sign_due"])
-        if replied2 > end:
-            signed2 = again + sign2
-            if signed2 > end:
-                assignments.add(state="pending", **round2)
-                return "dispatched"
-            assignments.add(state="signed", signed_at=signed2, **round2)
-            event(case_id, "sign", signed2, "dispatched", "handling", unit)
-            return "handling"
-        assignments.add(state="replied", signed_at=again + sign2, finished_at=replied2, **round2)
-        event(case_id, "sign", again + sign2, "dispatched", "handling", unit)
-        event(case_id, "reply", replied2, "handling", "replied", unit)
-        row.update(replied_at=replied2)
-        visited = replied2 + visit2
-        if visited > end:
-            return "replied"
-        satisfaction = rng.choices(sat_names, cum_weights=sat_cum)[0]
-        visits.add(case_id=case_id, round=2, method="phone", satisfaction=satisfaction,
-                   resolved=satisfaction != "unsatisfied", visited_at=visited)
-    row["is_unsatisfied"] = satisfaction == "unsatisfied"
-    event(case_id, "return_visit", visited, "replied", "replied", unit)
-    event(case_id, "close", visited, "replied", "closed")
-    row["closed_at"] = visited
-    return _archive(rng, case_id, row, visited, end, event)
-
-
-def _archive(rng, case_id, row, closed, end, event):
-    archived = closed + datetime.timedelta(days=rng.uniform(20, 40))
-    if archived > end:
-        return "closed"
-    event(case_id, "archive", archived, "closed", "archived")
-    return "archived"
 
 
 # ---------------------------------------------------------------- checks
