@@ -4,6 +4,10 @@ more than the whole insert: ``benchmarks/bench_case_import.py`` measured a
 ``Case`` instance at 30–100 µs to build before ``bulk_create`` even starts,
 against about 10 µs a row for the insert itself.
 
+SQLite gets ``executemany`` (the ids read back under the write lock the
+transaction holds), PostgreSQL ``COPY`` (the ids drawn from the table's
+sequence first).
+
 Nothing here checks anything: the callers validate every row first and run
 inside their own transaction. Values are adapted the way the model's fields
 would adapt them (date-times for the backend, JSON encoded), every concrete
@@ -69,6 +73,8 @@ class TableWriter:
         pick = operator.itemgetter(*[f.attname for f in self.fields])
         self._pick = pick if len(self.fields) > 1 else (lambda merged: (pick(merged),))
         self._adapt_at = [(index, adapter) for index, adapter in enumerate(self.adapters) if adapter is not None]
+        self._copy_adapt_at = [(index, json.dumps) for index, f in enumerate(self.fields)
+                               if isinstance(f, models.JSONField)]
 
     @staticmethod
     def _adapter(field):
@@ -88,11 +94,13 @@ class TableWriter:
             return lambda value, field=field: field.get_db_prep_save(value, connection)
         return None
 
-    def _tuple(self, values):
+    def _tuple(self, values, *, copy=False):
+        """The row's values in column order, adapted; for COPY, JSON as its text
+        (COPY's text format takes it as it is) and nothing else adapted."""
         merged = self.defaults.copy()
         merged.update(values)
         row = list(self._pick(merged))
-        for index, adapt in self._adapt_at:
+        for index, adapt in (self._copy_adapt_at if copy else self._adapt_at):
             value = row[index]
             if value is not None:
                 row[index] = adapt(value)
@@ -102,6 +110,8 @@ class TableWriter:
         """Insert ``rows`` and return their new ids, in order."""
         if connection.vendor == "sqlite":
             return self._insert_sqlite(rows)
+        if connection.vendor == "postgresql":
+            return self._copy_postgresql(rows, with_ids=True)
         ids = []
         pk = connection.ops.quote_name(self.model._meta.pk.column)
         with connection.cursor() as cursor:
@@ -118,6 +128,30 @@ class TableWriter:
                 # identity drawn row by row); RETURNING's own order is not promised, so the
                 # ids are matched to the rows by sorting them.
                 ids.extend(sorted(r[0] for r in returned))
+        return ids
+
+    def _copy_postgresql(self, rows, *, with_ids):
+        """PostgreSQL: ``COPY … FROM STDIN``; with ``with_ids``, the ids are drawn
+        from the table's sequence first (one query) and written with the rows."""
+        if not rows:
+            return []
+        meta = self.model._meta
+        qn = connection.ops.quote_name
+        columns = self.column_sql
+        ids = []
+        with connection.cursor() as cursor:
+            if with_ids:
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                               [meta.db_table, meta.pk.column, len(rows)])
+                ids = [r[0] for r in cursor.fetchall()]
+                columns = f"{qn(meta.pk.column)}, {columns}"
+            with cursor.cursor.copy(f"COPY {self.table} ({columns}) FROM STDIN") as copy:
+                if with_ids:
+                    for pk, values in zip(ids, rows):
+                        copy.write_row([pk, *self._tuple(values, copy=True)])
+                else:
+                    for values in rows:
+                        copy.write_row(self._tuple(values, copy=True))
         return ids
 
     def _insert_sqlite(self, rows):
@@ -140,6 +174,9 @@ class TableWriter:
 
     def insert(self, rows):
         """Insert ``rows`` (no ids returned)."""
+        if connection.vendor == "postgresql":
+            self._copy_postgresql(rows, with_ids=False)
+            return len(rows)
         sql = f"INSERT INTO {self.table} ({self.column_sql}) VALUES {self.placeholders}"
         with connection.cursor() as cursor:
             for start in range(0, len(rows), MANY_BATCH):
