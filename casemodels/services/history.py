@@ -8,9 +8,10 @@ nothing (idempotent).
 first (the configuration each row names is read with one query per kind for
 the whole file, the old numbers already imported with one query per
 thousand rows); if any row is refused, every refusal is returned with its
-row and nothing is written. Otherwise the numbers are reserved a day at a
-time and the cases, their events and their fingerprints are written in bulk
-(``bulk_sql``), in the caller's transaction. ``import_historical_case``
+row and nothing is written. Otherwise the numbers of every day concerned
+are reserved together (``numbering.reserve_case_numbers``) and the cases,
+their events and their fingerprints are written in bulk (``bulk_sql``), in
+order of receipt, in one transaction. ``import_historical_case``
 imports one case through the same rules."""
 
 import datetime
