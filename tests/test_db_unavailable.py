@@ -8,6 +8,7 @@ import json
 import pytest
 from django import db
 from django.urls import path
+from django.utils.translation import gettext as _
 
 import api.public.queries
 from config.middleware import database_unavailable_error
@@ -39,7 +40,7 @@ def test_a_page_without_database_is_a_503_page(client, url):
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert response["Content-Type"].startswith("text/html")
-    assert "try again" in response.content.decode() or "稍后" in response.content.decode()
+    assert _("The service is temporarily unavailable; please try again in a few seconds.") in response.content.decode()
 
 
 @pytest.mark.urls("tests.test_db_unavailable")

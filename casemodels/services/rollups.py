@@ -58,10 +58,11 @@ FIGURE_ACTIONS = frozenset({
 # Write none of that: a case without assignments (registered, answered on the spot), the case's
 # own state (closed, archived), or records beside the figures (consultations, warnings,
 # supervision notes and their answers, progress posts, visit attempts — the attempt that
-# closes the case writes a CLOSE event as well).
+# closes the case writes a CLOSE event as well — and erasures of personal data, which
+# change texts only).
 NEUTRAL_ACTIONS = frozenset({
     A.REGISTER, A.ANSWER, A.CLOSE, A.ARCHIVE, A.CONSULT, A.WARNING, A.SUPERVISE, A.ANSWER_NOTE, A.PROGRESS,
-    A.VISIT_ATTEMPT,
+    A.VISIT_ATTEMPT, A.ERASE,
 })
 
 # How far before the last refresh the next one looks for changes.
